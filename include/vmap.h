@@ -1,0 +1,212 @@
+/*
+ * vmap.h - vector_map: dense, consecutive integer keys mapped to byte strings.
+ *
+ * A vector_map stores the values for keys first, first+1, first+2, ... in
+ * memory mapped blocks that hold only relative offsets, so the same bytes work
+ * in anonymous memory (vmap_new) or in a file (vmap_open) mapped at any address.
+ *
+ *   vmap *m;
+ *   vmap_new(&m);
+ *   vmap_append(m, 7, "/dev", 4);          first key may be anything
+ *   vmap_append(m, 8, "/dev/input", 10);   then exactly vmap_next_key(m)
+ *   puts(vmap_get(m, 8, NULL));            "/dev/input"
+ *   vmap_close(m);
+ *
+ * Errors
+ *   Every function that can fail returns 0 or a negative code: a negated errno
+ *   value or one of the VMAP_E* codes below (all below -4095, so they never
+ *   collide with an errno). A call that fails leaves the map exactly as it was.
+ *   The library never prints, aborts or exits.
+ *
+ * Concurrency: which calls may run at the same time on one map
+ *
+ *                      | get, first_key, next_key, | append, replace,  | close
+ *                      | count, stat, check        | remove, sync      |
+ *   -------------------+---------------------------+-------------------+------
+ *   get, first_key ... | yes, no lock              | yes, no lock      | no
+ *   append, replace... | yes, no lock              | no (one writer)   | no
+ *   close              | no                        | no                | no
+ *
+ *   Readers never wait: a vmap_get beside an append returns NULL or the whole
+ *   value, never part of it. The same holds across processes for file-backed
+ *   maps: any number of read-only handles in any processes, and one writer
+ *   handle per file (a second one gets -EBUSY). vmap_stat and vmap_count read
+ *   several counters that a concurrent writer may be changing; each is exact
+ *   once the writer is quiet.
+ *
+ * Pointer lifetime
+ *   A pointer returned by vmap_get stays valid, with the same bytes, until
+ *   vmap_close on that handle, even after the key is replaced or removed and
+ *   however much is appended later: stored values never move.
+ */
+#ifndef VMAP_H
+#define VMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) && !defined(VMAP_NO_VISIBILITY)
+#define VMAP_API __attribute__((visibility("default")))
+#else
+#define VMAP_API
+#endif
+
+#define VMAP_VERSION_MAJOR 1
+#define VMAP_VERSION_MINOR 0
+#define VMAP_VERSION_PATCH 0
+
+/* The library's own error codes; -4095..-1 belong to errno. */
+#define VMAP_ESEQUENCE (-4096) /* key is not vmap_next_key() */
+#define VMAP_ECORRUPT (-4097)  /* not a vector_map file, or damaged */
+#define VMAP_EVERSION (-4098)  /* a format version this build cannot read */
+
+/* vmap_open flags. */
+#define VMAP_CREATE 0x1 /* create the file if missing, or set up an empty one */
+#define VMAP_RDONLY 0x2 /* read only: never blocks the writer, never writes */
+
+/*
+ * Limits. A value may be up to VMAP_VALUE_MAX bytes (1 GiB); longer ones get
+ * -EMSGSIZE. A map holds at most VMAP_SLOTS_MAX keys (appended ones, live or
+ * removed) and its storage may grow to VMAP_BYTES_MAX; past either, appends
+ * get -EOVERFLOW. Replacements and values that cannot be stored inline (see
+ * docs/DESIGN.md) use "far" records, at most VMAP_FAR_MAX per map; past that
+ * replace and append get -EOVERFLOW (compact the map with `vmap compact`).
+ */
+#define VMAP_VALUE_MAX ((size_t)1 << 30)
+#define VMAP_SLOTS_MAX ((uint64_t)1 << 40)
+#define VMAP_BYTES_MAX ((uint64_t)1 << 46)
+#define VMAP_FAR_MAX ((uint64_t)0x7ffffffe)
+
+typedef struct vmap vmap;
+
+struct vmap_stat {
+	uint64_t first_key;   /* as vmap_first_key() */
+	uint64_t next_key;    /* as vmap_next_key() */
+	uint64_t live;        /* keys with a value: vmap_count() */
+	uint64_t removed;     /* keys removed (holes) */
+	uint64_t value_bytes; /* sum of the lengths of the live values */
+	uint64_t total_bytes; /* memory (in-memory map) or file bytes it occupies */
+	uint64_t used_bytes;  /* bytes of storage in use (<= total_bytes) */
+	uint64_t far_values;  /* far records: replacements and out-of-line values */
+	uint32_t page_size;   /* memory page size of this machine */
+	uint32_t format_version; /* file format version (also for memory maps) */
+	int file_backed;      /* 1 for vmap_open, 0 for vmap_new */
+	int read_only;        /* 1 for a VMAP_RDONLY handle */
+};
+
+/*
+ * vmap_new - create an empty map in anonymous memory.
+ * On success *out is the new map. Errors: -EINVAL (out is NULL), -ENOMEM.
+ * Thread safety: independent maps are independent.
+ */
+VMAP_API int vmap_new(vmap **out);
+
+/*
+ * vmap_open - open (or with VMAP_CREATE create) a file-backed map.
+ * flags: 0 (read-write), VMAP_CREATE, VMAP_RDONLY; VMAP_CREATE|VMAP_RDONLY is
+ * -EINVAL. Opening costs O(1) whatever the number of entries.
+ * A read-write handle is the file's one writer: a second writer, in this or any
+ * process, gets -EBUSY; readers are never blocked and see later appends without
+ * reopening. If the machine restarted since the file was last written, the map
+ * is rolled back to its last vmap_sync (see docs/FORMAT.md, "Recovery").
+ * Errors: -EINVAL (NULL out or path, bad flags), -ENOENT (missing file without
+ * VMAP_CREATE), VMAP_ECORRUPT (empty or foreign file without VMAP_CREATE, or a
+ * damaged header), VMAP_EVERSION, -EBUSY, -EACCES and other open(2) errors,
+ * -ENOSPC/-EFBIG (no room to create), -ENOMEM.
+ */
+VMAP_API int vmap_open(vmap **out, const char *path, int flags);
+
+/*
+ * vmap_close - release the handle, its mappings and (for a writer) its lock.
+ * Pointers from vmap_get die here. Does not sync: call vmap_sync first for
+ * durability against power loss (a killed process loses nothing that returned).
+ * Returns 0; m may be NULL (no-op). Must not run beside any other call on m.
+ */
+VMAP_API int vmap_close(vmap *m);
+
+/*
+ * vmap_append - store val (len bytes, NULs allowed) under key.
+ * key must be vmap_next_key(m), except for the first append of an empty map,
+ * which may use any key. The stored copy is followed by a NUL. O(1) amortized;
+ * nothing stored before moves.
+ * Errors: -EINVAL (m NULL, or val NULL with len > 0), -EROFS (read-only),
+ * VMAP_ESEQUENCE (gap, repeat, or key from the past), -EOVERFLOW (key space
+ * ended after UINT64_MAX, or VMAP_SLOTS_MAX/VMAP_BYTES_MAX/VMAP_FAR_MAX
+ * reached), -EMSGSIZE (len > VMAP_VALUE_MAX), -ENOMEM, -ENOSPC, -EFBIG.
+ * Thread safety: one writer at a time; readers may run beside it.
+ */
+VMAP_API int vmap_append(vmap *m, uint64_t key, const void *val, size_t len);
+
+/*
+ * vmap_replace - give the live key a new value. The old value's bytes stay in
+ * place (pointers to it remain valid) until close; `vmap compact` reclaims them.
+ * For a file-backed map the new value is made durable before the key points to
+ * it, so a power loss shows the old or the new value, never neither.
+ * Errors: as vmap_append, plus -ENOENT (key not live: never appended, or
+ * removed), and -EIO on a failed flush. Never VMAP_ESEQUENCE.
+ */
+VMAP_API int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len);
+
+/*
+ * vmap_remove - make a live key a hole: vmap_get returns NULL for it from now
+ * on; the key is never reused. Errors: -EINVAL, -EROFS, -ENOENT (not live).
+ */
+VMAP_API int vmap_remove(vmap *m, uint64_t key);
+
+/*
+ * vmap_sync - file-backed: every change made so far is on stable storage when
+ * this returns, and survives power loss. In-memory: does nothing, returns 0.
+ * Errors: -EINVAL, -EROFS, -EIO and other msync(2)/fdatasync(2) errors.
+ */
+VMAP_API int vmap_sync(vmap *m);
+
+/*
+ * vmap_get - the value stored under key, or NULL if the key is not live (never
+ * appended, removed, out of range, m NULL) or its stored bytes are damaged.
+ * If len is not NULL it receives the value's length (the NUL not counted);
+ * it is left untouched when NULL is returned. The bytes are followed by a NUL.
+ * O(1). Lock-free; safe beside the writer, in this or another process.
+ */
+VMAP_API const char *vmap_get(const vmap *m, uint64_t key, size_t *len);
+
+/* vmap_first_key - the first key appended, or 0 for an empty map (or NULL). */
+VMAP_API uint64_t vmap_first_key(const vmap *m);
+
+/*
+ * vmap_next_key - the key the next append must use: 0 for an empty map (or
+ * NULL), and 0 once UINT64_MAX has been appended (the key space is spent).
+ */
+VMAP_API uint64_t vmap_next_key(const vmap *m);
+
+/* vmap_count - the number of live keys (appended and not removed). */
+VMAP_API uint64_t vmap_count(const vmap *m);
+
+/*
+ * vmap_stat - fill *st (see struct vmap_stat). Errors: -EINVAL (NULL argument),
+ * -EIO (fstat of the file failed).
+ */
+VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
+
+/*
+ * vmap_check - verify the whole map: header, every table, every stored offset,
+ * every value's terminator and the CRC32C of every sealed block. O(size).
+ * Returns 0, VMAP_ECORRUPT, or -EINVAL (m NULL). Safe beside readers; beside a
+ * writer in another process it may report the tail it is writing as damaged.
+ */
+VMAP_API int vmap_check(const vmap *m);
+
+/*
+ * vmap_strerror - a short sentence for any code this library returns, errno
+ * ones included; never NULL. The string is static: do not free it.
+ */
+VMAP_API const char *vmap_strerror(int code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMAP_H */

@@ -1,0 +1,267 @@
+/*
+ * internal.h - the private layout of a vector_map and the helpers every source
+ * file shares. docs/DESIGN.md explains the design; docs/FORMAT.md is the
+ * byte-level spec. In short:
+ *
+ *   position space (file offsets, or offsets into anonymous memory)
+ *   +--------+----------+-----------+-------+------------+----------+-- ...
+ *   | header | dir      | slots of  | values| crc table  | slots of | values
+ *   | block  | chunk 0  | group 0   | ...   | chunk 0    | group 1  | ...
+ *   +--------+----------+-----------+-------+------------+----------+-- ...
+ *   0       4096    (4 KiB blocks for tables; values packed byte by byte)
+ *
+ *   key k -> index i = k - first_key -> group g = i / 1024, slot j = i % 1024
+ *   dir[g] = { slots_pos, base }      (segmented table, O(1) by clz)
+ *   slot   = u32 at slots_pos + 4*j:
+ *            0x00000000..0x7fffffff  value at base + slot, NUL-terminated,
+ *                                     no NUL inside (length = memchr)
+ *            0x80000000 | f          far record f = { pos, len }
+ *            0xffffffff              removed
+ *
+ * Nothing in the position space is an address: one function, vmap_at(),
+ * turns a position into a pointer, through the extent table of the handle.
+ */
+#ifndef VMAP_INTERNAL_H
+#define VMAP_INTERNAL_H
+
+#include "vmap.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "vector_map stores little-endian integers in place; big-endian hosts are not supported"
+#endif
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- format constants (docs/FORMAT.md) ---------------------------------- */
+
+/*
+ * The format's block: the unit of tables and of checksums. It is fixed by the
+ * format, not taken from the machine, so a file moves between machines with
+ * different page sizes. 4 KiB is the common page size and a good CRC unit.
+ */
+#define BLOCK_BYTES 4096u
+#define BLOCK_SHIFT 12
+
+/* Keys per group: one block of 4-byte slots. */
+#define GROUP_SHIFT 10
+#define GROUP_KEYS (1u << GROUP_SHIFT)
+
+/* Values longer than this are stored far, so a get never scans far for a NUL. */
+#define INLINE_MAX 1024u
+
+#define SLOT_FAR 0x80000000u
+#define SLOT_REMOVED 0xffffffffu
+#define SLOT_WINDOW 0x80000000u /* inline offsets are below 2^31 */
+
+#define FORMAT_VERSION 1u
+#define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
+
+/* ---- extents: how the position space is mapped (not part of the format) -- */
+
+/*
+ * Extent 0 maps positions [0, 1 MiB); extent k >= 1 maps [2^(19+k), 2^(20+k)).
+ * Each is one mmap, so mapping more never moves what is mapped: pointers stay
+ * valid. A position finds its extent with one count-leading-zeros.
+ */
+#define EXTENT0_SHIFT 20
+#define EXTENTS (46 - EXTENT0_SHIFT + 2) /* up to VMAP_BYTES_MAX */
+
+static inline unsigned extent_of(uint64_t pos)
+{
+	return (unsigned)(63 - __builtin_clzll(pos | (1ull << (EXTENT0_SHIFT - 1)))) -
+	       (EXTENT0_SHIFT - 1);
+}
+
+static inline uint64_t extent_start(unsigned k)
+{
+	return k ? 1ull << (EXTENT0_SHIFT - 1 + k) : 0;
+}
+
+static inline uint64_t extent_end(unsigned k)
+{
+	return 1ull << (EXTENT0_SHIFT + k);
+}
+
+/* ---- stored structures (little-endian, in place) ------------------------ */
+
+/* The mutable state of a map; the header holds a live copy and a synced one. */
+struct vmap_state {
+	uint64_t count;       /* keys appended; the commit point of an append */
+	uint64_t first_key;
+	uint64_t bump;        /* end of all allocations */
+	uint64_t gap_pos;     /* a free run left before an aligned table block */
+	uint64_t gap_end;
+	uint64_t far_count;   /* far records in use */
+	uint64_t removed;
+	uint64_t value_bytes; /* sum of live value lengths */
+	uint32_t tail_crc;    /* CRC32C of [block start, bump) */
+	uint32_t gap_crc;     /* CRC32C of [block start, gap_pos) */
+	uint64_t reserved[5];
+};
+
+/* A write in progress: lets a writer that reopens after a crash undo it. */
+struct vmap_journal {
+	uint64_t active;      /* 1 while an operation is being written */
+	uint64_t key_index;
+	uint32_t kind;        /* JOURNAL_APPEND, _REPLACE, _REMOVE */
+	uint32_t slot_new;
+	uint64_t reserved;
+	struct vmap_state before;
+};
+
+enum { JOURNAL_APPEND = 1, JOURNAL_REPLACE, JOURNAL_REMOVE };
+
+struct vmap_header {
+	unsigned char magic[8];   /*   0: 89 'V' 'M' 'A' 'P' 0d 0a 1a */
+	uint32_t version;         /*   8 */
+	uint32_t header_bytes;    /*  12: 4096 */
+	uint32_t block_bytes;     /*  16: 4096 */
+	uint32_t group_keys;      /*  20: 1024 */
+	uint32_t inline_max;      /*  24: 1024 */
+	uint32_t flags;           /*  28: 0 */
+	unsigned char reserved0[28]; /* 32 */
+	uint32_t header_crc;      /*  60: CRC32C of bytes 0..59 */
+	struct vmap_state live;   /*  64 */
+	struct vmap_state synced; /* 176 */
+	unsigned char writer_boot[16]; /* 288: boot id of the last writer */
+	unsigned char synced_boot[16]; /* 304 */
+	struct vmap_journal journal;   /* 320 */
+	unsigned char reserved1[512 - 320 - sizeof(struct vmap_journal)];
+	uint64_t dir_chunks[TABLE_CHUNKS]; /*  512: {slots_pos, base} per group */
+	uint64_t far_chunks[TABLE_CHUNKS]; /*  768: {pos, len} per far record */
+	uint64_t crc_chunks[TABLE_CHUNKS]; /* 1024: u32 CRC32C per block, 0 = none */
+	unsigned char reserved2[BLOCK_BYTES - 1280];
+};
+
+struct vmap_dir_entry {
+	uint64_t slots_pos; /* block-aligned position of the group's 1024 slots */
+	uint64_t base;      /* inline values are at base + slot */
+};
+
+struct vmap_far {
+	uint64_t pos;
+	uint64_t len;
+};
+
+_Static_assert(sizeof(struct vmap_state) == 112, "state layout");
+_Static_assert(sizeof(struct vmap_header) == BLOCK_BYTES, "header is one block");
+_Static_assert(offsetof(struct vmap_header, live) == 64, "header layout");
+_Static_assert(offsetof(struct vmap_header, journal) == 320, "header layout");
+_Static_assert(offsetof(struct vmap_header, dir_chunks) == 512, "header layout");
+
+/* The three segmented tables. Element i of a table lives in chunk c. */
+enum { TABLE_DIR, TABLE_FAR, TABLE_CRC, TABLES };
+
+struct table_shape {
+	uint32_t elem_bytes;
+	uint32_t first_shift; /* chunk 0 holds 2^first_shift elements (one block) */
+	uint32_t chunks_offset; /* offsetof(struct vmap_header, X_chunks) */
+};
+
+extern HIDDEN const struct table_shape table_shapes[TABLES];
+
+static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t *in_chunk)
+{
+	uint64_t q = (i >> first_shift) + 1;
+	unsigned c = (unsigned)(63 - __builtin_clzll(q));
+	*in_chunk = i - ((((uint64_t)1 << c) - 1) << first_shift);
+	return c;
+}
+
+/* ---- the handle ---------------------------------------------------------- */
+
+struct vmap {
+	struct vmap_header *hdr;       /* at position 0 */
+	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
+	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */
+	uintptr_t table_addr[TABLES][TABLE_CHUNKS]; /* atomic; validated chunk addresses */
+	uint64_t limit;                /* atomic; positions below are safe to touch */
+	int fd;                        /* -1 for in-memory maps */
+	int read_only;
+	size_t page;
+	pthread_mutex_t map_lock;      /* serialises the slow path of readers */
+	/* writer only */
+	uint64_t file_bytes;           /* reserved file size */
+};
+
+/* ---- atomics on stored words -------------------------------------------- */
+
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* ---- positions to addresses (arena.c) ------------------------------------ */
+
+HIDDEN int arena_map_extent(vmap *m, unsigned k);
+HIDDEN int arena_refresh(const vmap *m, uint64_t need_end);
+HIDDEN int arena_reserve(vmap *m, uint64_t end);
+HIDDEN void arena_unmap_all(vmap *m);
+HIDDEN uint64_t arena_total_bytes(const vmap *m);
+
+/*
+ * vmap_at - the address of [pos, pos + len), or NULL when that range is not
+ * inside one extent and below the safe limit. Every read of stored positions
+ * goes through here, so a hostile file cannot send a reader outside the file.
+ */
+static inline char *vmap_at(const vmap *m, uint64_t pos, uint64_t len)
+{
+	unsigned k = extent_of(pos);
+	uintptr_t base;
+	if (k >= EXTENTS || len > extent_end(k) - pos)
+		return NULL;
+	base = LOAD_ACQ(&m->ext_base[k]);
+	if (!base || pos + len > LOAD_ACQ(&m->limit)) {
+		if (arena_refresh(m, pos + len) < 0)
+			return NULL;
+		base = LOAD_ACQ(&m->ext_base[k]);
+	}
+	return (char *)(base + (uintptr_t)(pos - extent_start(k)));
+}
+
+/* The writer's own positions are trusted: no checks. */
+static inline char *vmap_ptr(const vmap *m, uint64_t pos)
+{
+	unsigned k = extent_of(pos);
+	return (char *)(m->ext_base[k] + (uintptr_t)(pos - extent_start(k)));
+}
+
+/* ---- tables (table.c) ----------------------------------------------------- */
+
+HIDDEN void *table_elem(const vmap *m, int table, uint64_t i);
+HIDDEN uint64_t table_capacity(const vmap *m, int table);
+HIDDEN void table_forget(vmap *m);
+
+/* ---- header (header.c) ---------------------------------------------------- */
+
+HIDDEN void header_init(struct vmap_header *h);
+HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
+HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
+
+/* ---- crc32c.c ------------------------------------------------------------- */
+
+HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+
+/* ---- lifetime.c / sync.c -------------------------------------------------- */
+
+HIDDEN int map_setup(vmap **out, int fd, int read_only);
+HIDDEN int sync_flush(vmap *m);
+HIDDEN int recover_writer(vmap *m, const unsigned char boot[16], int have_boot);
+HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);
+
+/* ---- read.c ---------------------------------------------------------------- */
+
+/* Where a slot's value is, or an error: shared by get and check. */
+HIDDEN const char *value_of(const vmap *m, const struct vmap_dir_entry *d,
+			    uint32_t slot, size_t *len);
+HIDDEN const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g);
+
+/* ---- write.c -------------------------------------------------------------- */
+
+HIDDEN void seal_block(vmap *m, uint64_t block);
+
+#endif /* VMAP_INTERNAL_H */

@@ -1,0 +1,55 @@
+/*
+ * sys.h - the thin layer every system call and allocation of the library goes
+ * through, so that tests can make the k-th call of a kind fail (failure
+ * injection) and can see when data reached stable storage (power-cut tests).
+ *
+ * Each wrapper returns what the library wants to see: 0 or a negated errno
+ * (mmap returns the address or NULL with the error in *err).
+ */
+#ifndef VMAP_SYS_H
+#define VMAP_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+
+enum vmap_sys_call {
+	VMAP_SYS_OPEN,
+	VMAP_SYS_FLOCK,
+	VMAP_SYS_FSTAT,
+	VMAP_SYS_FALLOCATE,
+	VMAP_SYS_FTRUNCATE,
+	VMAP_SYS_MMAP,
+	VMAP_SYS_MSYNC,
+	VMAP_SYS_FDATASYNC,
+	VMAP_SYS_MALLOC,
+	VMAP_SYS_BOOT_ID,
+	VMAP_SYS_NCALLS
+};
+
+/* Failure injection (tests only; not thread safe). */
+void vmap_sys_fail_nth(int call, long nth, int err); /* nth call from now, 0-based; call -1: any kind */
+void vmap_sys_reset(void);                           /* no faults, counters zero */
+long vmap_sys_count(int call);                       /* calls made since reset; -1: all kinds */
+const char *vmap_sys_name(int call);
+/* Power-cut tests: a fake boot id, and a hook run after each durable flush. */
+void vmap_sys_set_boot_id(const char *id16);         /* NULL: the real one */
+void vmap_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg);
+
+int vmap_sys_open(const char *path, int flags, int mode, int *fd);
+int vmap_sys_flock(int fd, int op);
+int vmap_sys_fstat(int fd, struct stat *st);
+int vmap_sys_fallocate(int fd, uint64_t offset, uint64_t len);
+int vmap_sys_ftruncate(int fd, uint64_t len);
+void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err);
+void vmap_sys_munmap(void *addr, size_t len);
+int vmap_sys_msync(void *addr, size_t len);
+int vmap_sys_fdatasync(int fd);
+void vmap_sys_close(int fd);
+void *vmap_sys_calloc(size_t n, size_t size);
+void vmap_sys_free(void *p);
+int vmap_sys_boot_id(unsigned char id[16]);
+size_t vmap_sys_page_size(void);
+
+#endif
