@@ -109,7 +109,7 @@ struct vmap_journal {
 	uint64_t key_index;
 	uint32_t kind;        /* JOURNAL_APPEND, _REPLACE, _REMOVE */
 	uint32_t slot_new;
-	uint64_t reserved;
+	uint64_t value_bytes_after; /* replace, remove: counters once committed */
 	struct vmap_state before;
 };
 
@@ -186,6 +186,8 @@ struct vmap {
 	pthread_mutex_t map_lock;      /* serialises the slow path of readers */
 	/* writer only */
 	uint64_t file_bytes;           /* reserved file size */
+	unsigned char boot[16];        /* this boot's id, if known */
+	int have_boot;
 };
 
 /* ---- atomics on stored words -------------------------------------------- */
@@ -241,6 +243,8 @@ HIDDEN void table_forget(vmap *m);
 HIDDEN void header_init(struct vmap_header *h);
 HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
 HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
+HIDDEN void state_store(struct vmap_state *dst, const struct vmap_state *src);
+HIDDEN void state_load(struct vmap_state *dst, const struct vmap_state *src);
 
 /* ---- crc32c.c ------------------------------------------------------------- */
 
@@ -250,7 +254,8 @@ HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
 HIDDEN int map_setup(vmap **out, int fd, int read_only);
 HIDDEN int sync_flush(vmap *m);
-HIDDEN int recover_writer(vmap *m, const unsigned char boot[16], int have_boot);
+HIDDEN int recover_writer(vmap *m);
+HIDDEN int restarted_since_write(const vmap *m);
 HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);
 
 /* ---- read.c ---------------------------------------------------------------- */

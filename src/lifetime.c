@@ -1,0 +1,222 @@
+/*
+ * lifetime.c - vmap_new, vmap_open and vmap_close.
+ *
+ * An in-memory map and a file-backed one are the same bytes: a header block
+ * at position 0 and everything after it. vmap_new maps anonymous memory,
+ * vmap_open maps the file shared; from then on one code path serves both.
+ * Each function unwinds a half-done setup through one label.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+#include "sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+
+static int handle_new(vmap **out, int fd, int read_only)
+{
+	vmap *m = vmap_sys_calloc(1, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	m->fd = fd;
+	m->read_only = read_only;
+	m->page = vmap_sys_page_size();
+	pthread_mutex_init(&m->map_lock, NULL);
+	*out = m;
+	return 0;
+}
+
+static void handle_free(vmap *m)
+{
+	arena_unmap_all(m);
+	pthread_mutex_destroy(&m->map_lock);
+	vmap_sys_free(m);
+}
+
+/* Header bytes go in with the magic last, so a crash mid-way leaves a file
+ * that still reads as empty rather than as a damaged map. */
+static void write_fresh_header(vmap *m)
+{
+	struct vmap_header h;
+	header_init(&h);
+	if (m->have_boot) {
+		memcpy(h.writer_boot, m->boot, 16);
+		memcpy(h.synced_boot, m->boot, 16);
+	}
+	memcpy((char *)m->hdr + sizeof h.magic, (char *)&h + sizeof h.magic,
+	       sizeof h - sizeof h.magic);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(m->hdr->magic, h.magic, sizeof h.magic);
+}
+
+int vmap_new(vmap **out)
+{
+	vmap *m;
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	err = handle_new(&m, -1, 0);
+	if (err)
+		return err;
+	err = arena_reserve(m, BLOCK_BYTES);
+	if (err)
+		goto fail;
+	m->hdr = (struct vmap_header *)m->ext_base[0];
+	m->view = &m->hdr->live;
+	write_fresh_header(m);
+	*out = m;
+	return 0;
+fail:
+	handle_free(m);
+	return err;
+}
+
+static int open_flags(int flags)
+{
+	if (flags & VMAP_RDONLY)
+		return O_RDONLY;
+	return O_RDWR | (flags & VMAP_CREATE ? O_CREAT : 0);
+}
+
+static int is_blank(const unsigned char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+/* A new file, or one whose creator died before writing the magic. */
+static int needs_init(const vmap *m, uint64_t size)
+{
+	return size == 0 || (size >= BLOCK_BYTES && is_blank(m->hdr->magic, sizeof m->hdr->magic));
+}
+
+static int map_header(vmap *m, uint64_t size)
+{
+	int err;
+	m->limit = size;
+	err = arena_map_extent(m, 0);
+	if (!err)
+		m->hdr = (struct vmap_header *)m->ext_base[0];
+	return err;
+}
+
+static int open_writer(vmap *m, uint64_t size, int create)
+{
+	int err;
+
+	m->file_bytes = size;
+	if (size == 0) {
+		if (!create)
+			return VMAP_ECORRUPT;
+		err = arena_reserve(m, BLOCK_BYTES);
+		if (!err)
+			err = map_header(m, m->file_bytes);
+		if (!err)
+			write_fresh_header(m);
+		return err;
+	}
+	err = map_header(m, size);
+	if (err)
+		return err;
+	if (needs_init(m, size)) {
+		if (!create)
+			return VMAP_ECORRUPT;
+		write_fresh_header(m);
+		return 0;
+	}
+	err = header_validate(m->hdr, size);
+	if (!err)
+		err = state_validate(&m->hdr->live, size);
+	if (!err)
+		err = recover_writer(m);
+	return err;
+}
+
+/* A reader takes the synced state when a restart may have torn the rest. */
+static int open_reader(vmap *m, uint64_t size)
+{
+	int err;
+
+	if (size < BLOCK_BYTES)
+		return VMAP_ECORRUPT;
+	err = map_header(m, size);
+	if (!err)
+		err = header_validate(m->hdr, size);
+	if (err)
+		return err;
+	m->view = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
+	return state_validate(m->view, size);
+}
+
+int vmap_open(vmap **out, const char *path, int flags)
+{
+	struct stat st;
+	vmap *m;
+	int fd, err;
+
+	if (!out || !path || (flags & ~(VMAP_CREATE | VMAP_RDONLY)) ||
+	    flags == (VMAP_CREATE | VMAP_RDONLY))
+		return -EINVAL;
+	err = vmap_sys_open(path, open_flags(flags), 0666, &fd);
+	if (err)
+		return err;
+	err = handle_new(&m, fd, !!(flags & VMAP_RDONLY));
+	if (err) {
+		vmap_sys_close(fd);
+		return err;
+	}
+	m->view = NULL;
+	if (!m->read_only)
+		err = vmap_sys_flock(fd, LOCK_EX | LOCK_NB);
+	if (!err)
+		err = vmap_sys_fstat(fd, &st);
+	if (err)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto fail;
+	}
+	m->have_boot = vmap_sys_boot_id(m->boot) == 0;
+	if (m->read_only)
+		err = open_reader(m, (uint64_t)st.st_size);
+	else
+		err = open_writer(m, (uint64_t)st.st_size, flags & VMAP_CREATE);
+	if (err)
+		goto fail;
+	if (!m->view)
+		m->view = &m->hdr->live;
+	*out = m;
+	return 0;
+fail:
+	handle_free(m);
+	vmap_sys_close(fd);
+	return err;
+}
+
+/* Hand back the file space reserved ahead of need (the map keeps bump). */
+static void trim_file(vmap *m)
+{
+	uint64_t end = LOAD(&m->hdr->live.bump);
+	end = (end + BLOCK_BYTES - 1) & ~(uint64_t)(BLOCK_BYTES - 1);
+	if (end < m->file_bytes && vmap_sys_ftruncate(m->fd, end) == 0)
+		m->file_bytes = end;
+}
+
+int vmap_close(vmap *m)
+{
+	int fd;
+	if (!m)
+		return 0;
+	fd = m->fd;
+	if (fd >= 0 && !m->read_only && m->hdr) {
+		trim_file(m);
+		sync_flush(m);
+	}
+	handle_free(m);
+	vmap_sys_close(fd); /* also drops the writer's lock */
+	return 0;
+}

@@ -1,0 +1,204 @@
+/*
+ * plan.c - where a write will put its bytes, decided before anything is
+ * written.
+ *
+ * Every write happens in two phases. The plan (this file) works on a copy of
+ * the state: it picks positions for new table chunks and for the value and
+ * reserves file space for them, which is the only step that can fail. Only
+ * then does write.c write, so a failed call changes nothing.
+ *
+ * Allocation is a bump pointer with one remembered gap. Tables take whole,
+ * aligned blocks; when the bump is not aligned, the rest of its block becomes
+ * the gap, and small values fill it first:
+ *
+ *        data ... |<- gap ->| table block(s)      | data ...
+ *   ------------------------+---------------------+-----------
+ *                 ^gap_pos  ^gap_end (aligned)    ^     ^bump
+ *
+ * A block full of data is "sealed": its CRC32C goes into the crc table. The
+ * plan lists the blocks that this write will seal; write.c seals them once
+ * the bytes are in place.
+ */
+#include "plan.h"
+
+#include <errno.h>
+
+static uint64_t block_floor(uint64_t pos)
+{
+	return pos & ~(uint64_t)(BLOCK_BYTES - 1);
+}
+
+static uint64_t block_ceil(uint64_t pos)
+{
+	return block_floor(pos + BLOCK_BYTES - 1);
+}
+
+static void plan_seal(struct plan *p, uint64_t from_block, uint64_t to_block)
+{
+	if (from_block >= to_block)
+		return;
+	if (p->nseals && p->seals[p->nseals - 1].to == from_block) {
+		p->seals[p->nseals - 1].to = to_block;
+		return;
+	}
+	/* Out of room only on a pathological write: the block stays unsealed,
+	 * which check treats as "no checksum", never as damage. */
+	if (p->nseals == PLAN_SEALS)
+		return;
+	p->seals[p->nseals].from = from_block;
+	p->seals[p->nseals].to = to_block;
+	p->nseals++;
+}
+
+/* Blocks that [pos, pos + len) completes, given that the bytes before pos in
+ * its block are data too. */
+static void plan_seal_written(struct plan *p, uint64_t pos, uint64_t len)
+{
+	plan_seal(p, block_floor(pos) >> BLOCK_SHIFT, block_floor(pos + len) >> BLOCK_SHIFT);
+}
+
+/* The old gap is given up: the data before it in its block is final. */
+static void abandon_gap(struct plan *p)
+{
+	struct vmap_state *s = &p->st;
+	if (s->gap_pos < s->gap_end && s->gap_pos % BLOCK_BYTES)
+		plan_seal(p, s->gap_pos >> BLOCK_SHIFT, (s->gap_pos >> BLOCK_SHIFT) + 1);
+	s->gap_pos = s->gap_end = 0;
+	s->gap_crc = 0;
+}
+
+/* The first position at or after pos where size bytes fit in one extent. */
+static uint64_t fit_in_extent(uint64_t pos, uint64_t size)
+{
+	unsigned k = extent_of(pos);
+	while (k < EXTENTS && size > extent_end(k) - pos) {
+		pos = extent_end(k);
+		k = extent_of(pos);
+	}
+	return pos;
+}
+
+/* Take size bytes at the bump; what is skipped becomes the gap. */
+static int take_at_bump(struct plan *p, uint64_t size, int aligned, uint64_t *pos)
+{
+	struct vmap_state *s = &p->st;
+	uint64_t at = aligned ? block_ceil(s->bump) : s->bump;
+
+	at = fit_in_extent(at, size);
+	if (at > VMAP_BYTES_MAX || size > VMAP_BYTES_MAX - at)
+		return -EOVERFLOW;
+	if (at > s->bump) {
+		uint32_t tail_crc = s->tail_crc;
+		abandon_gap(p);
+		s->gap_pos = s->bump;
+		s->gap_end = at;
+		s->gap_crc = tail_crc;
+		s->tail_crc = 0;
+	}
+	*pos = at;
+	s->bump = at + size;
+	if (s->bump > p->reserve_end)
+		p->reserve_end = s->bump;
+	return 0;
+}
+
+int plan_block(struct plan *p, uint64_t *pos)
+{
+	return take_at_bump(p, BLOCK_BYTES, 1, pos);
+}
+
+int plan_table_chunk(struct plan *p, int table, unsigned c)
+{
+	uint64_t pos;
+	int err;
+
+	if (p->nchunks == PLAN_CHUNKS || c >= TABLE_CHUNKS)
+		return -EOVERFLOW;
+	err = take_at_bump(p, (uint64_t)BLOCK_BYTES << c, 1, &pos);
+	if (err)
+		return err;
+	p->chunks[p->nchunks].table = table;
+	p->chunks[p->nchunks].c = c;
+	p->chunks[p->nchunks].pos = pos;
+	p->nchunks++;
+	return 0;
+}
+
+/* Is chunk c of a table there already, or planned? */
+static int chunk_exists(const vmap *m, const struct plan *p, int table, unsigned c)
+{
+	const uint64_t *slots =
+		(const uint64_t *)((const char *)m->hdr + table_shapes[table].chunks_offset);
+	if (LOAD(&slots[c]))
+		return 1;
+	for (int n = 0; n < p->nchunks; n++)
+		if (p->chunks[n].table == table && p->chunks[n].c == c)
+			return 1;
+	return 0;
+}
+
+int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
+{
+	uint64_t in_chunk;
+	unsigned c = table_chunk_of(i, table_shapes[table].first_shift, &in_chunk);
+
+	if (c >= TABLE_CHUNKS)
+		return -EOVERFLOW;
+	for (unsigned k = 0; k <= c; k++) {
+		if (!chunk_exists(m, p, table, k)) {
+			int err = plan_table_chunk(p, table, k);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Enough crc table for every block a value of size bytes may complete, so
+ * that sealing never has to allocate. Worst case: the value skips to the next
+ * extent.
+ */
+int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size)
+{
+	uint64_t end = fit_in_extent(p->st.bump, size) + size + 2 * BLOCK_BYTES;
+	return plan_table_elem(m, p, TABLE_CRC, end >> BLOCK_SHIFT);
+}
+
+int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
+{
+	struct vmap_state *s = &p->st;
+	int err;
+
+	err = plan_crc_cover(m, p, size);
+	if (err)
+		return err;
+	if (s->gap_end - s->gap_pos >= size) {
+		*pos = s->gap_pos;
+		p->data_in_gap = 1;
+		s->gap_pos += size;
+	} else {
+		/* Values are placed in key order, so a gap too small for this one
+		 * is given up: a later, smaller value must not land before it. */
+		abandon_gap(p);
+		err = take_at_bump(p, size, 0, pos);
+		if (err)
+			return err;
+		p->data_in_gap = 0;
+	}
+	p->data_pos = *pos;
+	p->data_len = size;
+	plan_seal_written(p, *pos, size);
+	return 0;
+}
+
+int plan_reserve(vmap *m, struct plan *p)
+{
+	return p->reserve_end ? arena_reserve(m, p->reserve_end) : 0;
+}
+
+void plan_start(const vmap *m, struct plan *p)
+{
+	memset(p, 0, sizeof *p);
+	state_load(&p->st, &m->hdr->live);
+}

@@ -1,0 +1,35 @@
+/* plan.h - the first phase of a write (see plan.c). */
+#ifndef VMAP_PLAN_H
+#define VMAP_PLAN_H
+
+#include "internal.h"
+
+#define PLAN_CHUNKS 48
+#define PLAN_SEALS 8
+
+struct plan {
+	struct vmap_state st; /* the state after the write */
+	struct {
+		int table;
+		unsigned c;
+		uint64_t pos;
+	} chunks[PLAN_CHUNKS]; /* new table chunks */
+	int nchunks;
+	struct {
+		uint64_t from, to; /* block numbers, to exclusive */
+	} seals[PLAN_SEALS];
+	int nseals;
+	uint64_t data_pos, data_len;
+	int data_in_gap;
+	uint64_t reserve_end; /* file space needed */
+};
+
+HIDDEN void plan_start(const vmap *m, struct plan *p);
+HIDDEN int plan_block(struct plan *p, uint64_t *pos);
+HIDDEN int plan_table_chunk(struct plan *p, int table, unsigned c);
+HIDDEN int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i);
+HIDDEN int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size);
+HIDDEN int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos);
+HIDDEN int plan_reserve(vmap *m, struct plan *p);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * sync.c - durability and recovery.
+ *
+ * A killed writer loses nothing: its bytes are in the page cache, shared with
+ * everyone who maps the file. What a crash can leave is an operation half
+ * written; the journal in the header says which, and a writer that reopens
+ * undoes it (recover_writer) or, if it had committed, finishes its counters.
+ *
+ * A power loss is different: the kernel writes dirty pages back in any order,
+ * so anything after the last vmap_sync may be torn. vmap_sync therefore
+ * writes in two steps, each ended by msync + fdatasync:
+ *
+ *   1. every byte in [0, bump): values, tables, live state
+ *   2. the header's synced state := live state, and this boot's id
+ *
+ * On open, a writer id that differs from this boot's id means the machine
+ * restarted since the file was written: the map goes back to the synced
+ * state, which step 1 made sure is entirely on disk.
+ */
+#include "internal.h"
+#include "sys.h"
+
+#include <errno.h>
+
+static int flush_range(vmap *m, uint64_t end)
+{
+	for (unsigned k = 0; k < EXTENTS && extent_start(k) < end; k++) {
+		uint64_t stop = extent_end(k) < end ? extent_end(k) : end;
+		int err;
+		if (!m->ext_base[k])
+			continue;
+		err = vmap_sys_msync((void *)m->ext_base[k], (size_t)(stop - extent_start(k)));
+		if (err)
+			return err;
+	}
+	return vmap_sys_fdatasync(m->fd);
+}
+
+int sync_flush(vmap *m)
+{
+	struct vmap_state now;
+	int err;
+
+	if (m->fd < 0)
+		return 0;
+	state_load(&now, &m->hdr->live);
+	err = flush_range(m, now.bump);
+	if (err)
+		return err;
+	state_store(&m->hdr->synced, &now);
+	if (m->have_boot) {
+		memcpy(m->hdr->synced_boot, m->boot, 16);
+		memcpy(m->hdr->writer_boot, m->boot, 16);
+	}
+	return flush_range(m, BLOCK_BYTES);
+}
+
+int vmap_sync(vmap *m)
+{
+	if (!m)
+		return -EINVAL;
+	if (m->read_only)
+		return -EROFS;
+	return sync_flush(m);
+}
+
+static void forget_crcs(vmap *m, uint64_t from, uint64_t to)
+{
+	for (uint64_t b = from >> BLOCK_SHIFT; b < (to + BLOCK_BYTES - 1) >> BLOCK_SHIFT; b++) {
+		uint32_t *crc = table_elem(m, TABLE_CRC, b);
+		if (crc)
+			STORE(crc, 0);
+	}
+}
+
+/* Table chunks placed at or after bump belong to what is being undone. */
+static void forget_chunks(vmap *m, uint64_t bump)
+{
+	for (int t = 0; t < TABLES; t++) {
+		uint64_t *pos = (uint64_t *)((char *)m->hdr + table_shapes[t].chunks_offset);
+		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
+			if (LOAD(&pos[c]) >= bump)
+				STORE(&pos[c], 0);
+	}
+	table_forget(m);
+}
+
+/*
+ * rollback_to - make the live state `to` again. Blocks written since may be
+ * rewritten, so their checksums go (a missing checksum is never damage).
+ */
+void rollback_to(vmap *m, const struct vmap_state *to)
+{
+	struct vmap_state target = *to;
+	uint64_t from = target.bump, cur = LOAD(&m->hdr->live.bump);
+
+	if (target.gap_pos < target.gap_end && target.gap_pos < from)
+		from = target.gap_pos;
+	if (cur > LOAD(&m->limit))
+		cur = LOAD(&m->limit);
+	forget_crcs(m, from, cur);
+	forget_chunks(m, target.bump);
+	state_store(&m->hdr->live, &target);
+}
+
+/* Did the journalled operation reach its commit point? */
+static int journal_committed(vmap *m, const struct vmap_journal *j)
+{
+	const struct vmap_dir_entry *d;
+	const uint32_t *slots;
+
+	if (j->kind == JOURNAL_APPEND)
+		return LOAD(&m->hdr->live.count) == j->before.count + 1;
+	d = dir_entry(m, j->key_index >> GROUP_SHIFT);
+	if (!d)
+		return 0;
+	slots = (const uint32_t *)vmap_at(m, LOAD(&d->slots_pos), BLOCK_BYTES);
+	return slots && LOAD(&slots[j->key_index & (GROUP_KEYS - 1)]) == j->slot_new;
+}
+
+static void finish_journal(vmap *m)
+{
+	struct vmap_journal *j = &m->hdr->journal;
+
+	if (!LOAD(&j->active))
+		return;
+	if (!journal_committed(m, j)) {
+		rollback_to(m, &j->before);
+	} else if (j->kind != JOURNAL_APPEND) {
+		/* The slot moved but the counters may not have followed. */
+		STORE(&m->hdr->live.value_bytes, j->value_bytes_after);
+		if (j->kind == JOURNAL_REMOVE)
+			STORE(&m->hdr->live.removed, j->before.removed + 1);
+	}
+	STORE_REL(&j->active, 0);
+}
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return 0;
+	return 1;
+}
+
+/* Has the machine restarted since the last writer of this file? */
+int restarted_since_write(const vmap *m)
+{
+	return m->have_boot && !all_zero(m->hdr->writer_boot, 16) &&
+	       memcmp(m->hdr->writer_boot, m->boot, 16) != 0;
+}
+
+/*
+ * recover_writer - run by a writer as it opens: undo what a crash left half
+ * done, and after a restart go back to the last sync.
+ */
+int recover_writer(vmap *m)
+{
+	if (restarted_since_write(m)) {
+		struct vmap_state synced;
+		state_load(&synced, &m->hdr->synced);
+		if (state_validate(&synced, m->file_bytes))
+			return VMAP_ECORRUPT;
+		rollback_to(m, &synced);
+		STORE(&m->hdr->journal.active, 0);
+	} else {
+		finish_journal(m);
+	}
+	if (m->have_boot)
+		memcpy(m->hdr->writer_boot, m->boot, 16);
+	return 0;
+}

@@ -1,0 +1,332 @@
+/*
+ * write.c - append, replace and remove: the second phase of a write.
+ *
+ * plan.c has chosen every position and reserved the space; here the bytes go
+ * in, in an order that lets readers run beside us without a lock and lets a
+ * writer that was killed at any instant be undone on reopen:
+ *
+ *   1. journal: the state before, "operation in progress"   (crash undo)
+ *   2. state: bump and gap, then the new table chunks       (space claimed)
+ *   3. value bytes and NUL, far record, dir entry           (invisible yet)
+ *   4. seal completed blocks: their CRC32C                  (check)
+ *   5. slot, with release          <- commit of replace and remove
+ *   6. counters, then count with release <- commit of append
+ *   7. journal: done
+ *
+ * A reader loads count with acquire (pairs with 6) and the slot with acquire
+ * (pairs with 5), so whatever it finds there was written before it.
+ */
+#include "plan.h"
+#include "sys.h"
+
+#include <errno.h>
+
+static int writable(const vmap *m)
+{
+	if (!m)
+		return -EINVAL;
+	return m->read_only ? -EROFS : 0;
+}
+
+static int check_value(const void *val, size_t len)
+{
+	if (!val && len)
+		return -EINVAL;
+	return len > VMAP_VALUE_MAX ? -EMSGSIZE : 0;
+}
+
+static void journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
+			  uint64_t value_bytes_after)
+{
+	struct vmap_journal *j = &m->hdr->journal;
+	state_load(&j->before, &m->hdr->live);
+	j->kind = kind;
+	j->key_index = index;
+	j->slot_new = slot_new;
+	j->value_bytes_after = value_bytes_after;
+	STORE_REL(&j->active, 1);
+}
+
+static void journal_end(vmap *m)
+{
+	STORE_REL(&m->hdr->journal.active, 0);
+}
+
+/* Claim the space the plan took: new chunks zeroed, then published. */
+static void claim_space(vmap *m, const struct plan *p)
+{
+	struct vmap_state *live = &m->hdr->live;
+	STORE(&live->bump, p->st.bump);
+	STORE(&live->gap_pos, p->st.gap_pos);
+	STORE(&live->gap_end, p->st.gap_end);
+	STORE(&live->gap_crc, p->st.gap_crc);
+	STORE(&live->tail_crc, p->st.tail_crc);
+	for (int n = 0; n < p->nchunks; n++) {
+		uint64_t *slot = (uint64_t *)((char *)m->hdr +
+					      table_shapes[p->chunks[n].table].chunks_offset);
+		memset(vmap_ptr(m, p->chunks[n].pos), 0, (size_t)BLOCK_BYTES << p->chunks[n].c);
+		STORE_REL(&slot[p->chunks[n].c], p->chunks[n].pos);
+	}
+}
+
+void seal_block(vmap *m, uint64_t block)
+{
+	uint32_t *crc = table_elem(m, TABLE_CRC, block);
+	if (crc)
+		STORE(crc, crc32c(0, vmap_ptr(m, block << BLOCK_SHIFT), BLOCK_BYTES));
+}
+
+static void seal_planned(vmap *m, const struct plan *p)
+{
+	for (int n = 0; n < p->nseals; n++)
+		for (uint64_t b = p->seals[n].from; b < p->seals[n].to; b++)
+			seal_block(m, b);
+}
+
+/*
+ * The running CRC of the block the value ended in: either continued over the
+ * new bytes, or restarted where the value crossed into a new block.
+ */
+static void running_crc(vmap *m, struct plan *p)
+{
+	uint64_t end = p->data_pos + p->data_len;
+	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	uint32_t *crc = p->data_in_gap ? &p->st.gap_crc : &p->st.tail_crc;
+
+	if (start >= p->data_pos)
+		*crc = crc32c(0, vmap_ptr(m, start), (size_t)(end - start));
+	else
+		*crc = crc32c(*crc, vmap_ptr(m, p->data_pos), (size_t)p->data_len);
+}
+
+/* Copy the value and its NUL to where the plan put it, and seal. */
+static void write_value(vmap *m, struct plan *p, const void *val, size_t len)
+{
+	char *dst = vmap_ptr(m, p->data_pos);
+	if (len)
+		memcpy(dst, val, len);
+	dst[len] = '\0';
+	seal_planned(m, p);
+	running_crc(m, p);
+}
+
+static void write_far(vmap *m, uint64_t f, uint64_t pos, uint64_t len)
+{
+	struct vmap_far *rec = table_elem(m, TABLE_FAR, f);
+	STORE(&rec->pos, pos);
+	STORE(&rec->len, len);
+}
+
+static uint32_t *slot_ptr(vmap *m, uint64_t slots_pos, uint64_t index)
+{
+	return (uint32_t *)vmap_ptr(m, slots_pos) + (index & (GROUP_KEYS - 1));
+}
+
+/* Plan a far record for the value about to be written. */
+static int plan_far(vmap *m, struct plan *p, uint64_t *f)
+{
+	*f = p->st.far_count;
+	if (*f >= VMAP_FAR_MAX)
+		return -EOVERFLOW;
+	p->st.far_count++;
+	return plan_table_elem(m, p, TABLE_FAR, *f);
+}
+
+/* ---- append ------------------------------------------------------------- */
+
+struct group_ref {
+	uint64_t slots_pos, base;
+	int fresh;
+};
+
+static int find_or_plan_group(vmap *m, struct plan *p, uint64_t index, struct group_ref *g)
+{
+	const struct vmap_dir_entry *d;
+	int err;
+
+	g->fresh = (index & (GROUP_KEYS - 1)) == 0;
+	if (!g->fresh) {
+		d = dir_entry(m, index >> GROUP_SHIFT);
+		if (!d)
+			return VMAP_ECORRUPT;
+		g->slots_pos = LOAD(&d->slots_pos);
+		g->base = LOAD(&d->base);
+		return 0;
+	}
+	err = plan_table_elem(m, p, TABLE_DIR, index >> GROUP_SHIFT);
+	if (!err)
+		err = plan_block(p, &g->slots_pos);
+	if (err)
+		return err;
+	g->base = p->st.gap_pos < p->st.gap_end ? p->st.gap_pos : p->st.bump;
+	return 0;
+}
+
+/* Inline values: no NUL inside, short, and within 2 GiB of the group base. */
+static int goes_inline(const struct plan *p, const struct group_ref *g, const void *val,
+		       size_t len)
+{
+	if (len > INLINE_MAX || (len && memchr(val, 0, len)))
+		return 0;
+	return p->st.bump + 2 * (INLINE_MAX + 1) - g->base < SLOT_WINDOW;
+}
+
+static int sequence_error(const struct vmap_state *s, uint64_t key)
+{
+	uint64_t last;
+	if (!s->count)
+		return 0;
+	last = s->first_key + (s->count - 1);
+	if (last == UINT64_MAX || s->count >= VMAP_SLOTS_MAX)
+		return -EOVERFLOW;
+	return key == last + 1 ? 0 : VMAP_ESEQUENCE;
+}
+
+int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
+{
+	struct plan p;
+	struct group_ref g;
+	uint64_t index, pos, f = 0;
+	uint32_t slot;
+	int far, err;
+
+	err = writable(m);
+	if (!err)
+		err = check_value(val, len);
+	if (err)
+		return err;
+	plan_start(m, &p);
+	err = sequence_error(&p.st, key);
+	if (err)
+		return err;
+	index = p.st.count;
+	err = find_or_plan_group(m, &p, index, &g);
+	if (!err)
+		err = plan_crc_cover(m, &p, len + 1);
+	if (err)
+		return err;
+	far = !goes_inline(&p, &g, val, len);
+	if (far)
+		err = plan_far(m, &p, &f);
+	if (!err)
+		err = plan_data(m, &p, len + 1, &pos);
+	if (!err)
+		err = plan_reserve(m, &p);
+	if (err)
+		return err;
+
+	slot = far ? SLOT_FAR | (uint32_t)f : (uint32_t)(pos - g.base);
+	journal_begin(m, JOURNAL_APPEND, index, slot, 0);
+	claim_space(m, &p);
+	if (g.fresh) {
+		struct vmap_dir_entry *d = table_elem(m, TABLE_DIR, index >> GROUP_SHIFT);
+		STORE(&d->slots_pos, g.slots_pos);
+		STORE(&d->base, g.base);
+	}
+	write_value(m, &p, val, len);
+	if (far)
+		write_far(m, f, pos, len);
+	STORE_REL(slot_ptr(m, g.slots_pos, index), slot);
+	if (!index)
+		p.st.first_key = key;
+	p.st.value_bytes += len;
+	p.st.count = index + 1;
+	state_store(&m->hdr->live, &p.st);
+	journal_end(m);
+	return 0;
+}
+
+/* ---- replace and remove ------------------------------------------------- */
+
+/* The slot of a live key, and its value's length. */
+static int live_slot(vmap *m, uint64_t key, uint32_t **slot, size_t *len)
+{
+	const struct vmap_state *s = &m->hdr->live;
+	uint64_t count = LOAD(&s->count), index = key - LOAD(&s->first_key);
+	const struct vmap_dir_entry *d;
+
+	if (!count || key < LOAD(&s->first_key) || index >= count)
+		return -ENOENT;
+	d = dir_entry(m, index >> GROUP_SHIFT);
+	if (!d)
+		return VMAP_ECORRUPT;
+	*slot = slot_ptr(m, LOAD(&d->slots_pos), index);
+	if (!value_of(m, d, LOAD(*slot), len))
+		return LOAD(*slot) == SLOT_REMOVED ? -ENOENT : VMAP_ECORRUPT;
+	return 0;
+}
+
+/* A replaced key of a file that was synced must not point at bytes a power
+ * loss could take away: flush the new value before the slot moves to it. */
+static int durable_before_commit(vmap *m, uint64_t key)
+{
+	uint64_t index = key - LOAD(&m->hdr->live.first_key);
+	if (m->fd < 0 || index >= LOAD(&m->hdr->synced.count))
+		return 0;
+	return sync_flush(m);
+}
+
+int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len)
+{
+	struct plan p;
+	uint64_t pos, f;
+	uint32_t *slot;
+	size_t old_len;
+	int err;
+
+	err = writable(m);
+	if (!err)
+		err = check_value(val, len);
+	if (!err)
+		err = live_slot(m, key, &slot, &old_len);
+	if (err)
+		return err;
+	plan_start(m, &p);
+	err = plan_far(m, &p, &f);
+	if (!err)
+		err = plan_data(m, &p, len + 1, &pos);
+	if (!err)
+		err = plan_reserve(m, &p);
+	if (err)
+		return err;
+
+	journal_begin(m, JOURNAL_REPLACE, key - p.st.first_key, SLOT_FAR | (uint32_t)f,
+		      p.st.value_bytes + len - old_len);
+	claim_space(m, &p);
+	write_value(m, &p, val, len);
+	write_far(m, f, pos, len);
+	state_store(&m->hdr->live, &p.st);
+	err = durable_before_commit(m, key);
+	if (err) {
+		rollback_to(m, &m->hdr->journal.before);
+		journal_end(m);
+		return err;
+	}
+	STORE_REL(slot, SLOT_FAR | (uint32_t)f);
+	p.st.value_bytes += len - old_len;
+	state_store(&m->hdr->live, &p.st);
+	journal_end(m);
+	return 0;
+}
+
+int vmap_remove(vmap *m, uint64_t key)
+{
+	struct vmap_state s;
+	uint32_t *slot;
+	size_t old_len;
+	int err;
+
+	err = writable(m);
+	if (!err)
+		err = live_slot(m, key, &slot, &old_len);
+	if (err)
+		return err;
+	state_load(&s, &m->hdr->live);
+	journal_begin(m, JOURNAL_REMOVE, key - s.first_key, SLOT_REMOVED, s.value_bytes - old_len);
+	STORE_REL(slot, SLOT_REMOVED);
+	s.removed++;
+	s.value_bytes -= old_len;
+	state_store(&m->hdr->live, &s);
+	journal_end(m);
+	return 0;
+}
