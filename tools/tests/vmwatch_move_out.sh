@@ -1,0 +1,27 @@
+#!/bin/sh
+# A directory moved out of the tree reports nothing more; moved back in,
+# it is watched again under its new name.
+. "$(dirname "$0")/lib.sh"
+R=$T/root
+O=$T/outside
+mkdir -p "$R/a/b/c" "$O"
+start_watch -e create,delete,move "$R"
+mv "$R/a" "$O/a"
+settle
+touch "$O/a/f" "$O/a/b/g"
+mkdir "$O/a/b/c/n"
+touch "$R/marker"
+settle
+mv "$O/a" "$R/back"
+settle
+touch "$R/back/b/h"
+stop_watch
+has_line "MOVED_FROM,ISDIR $R/a"
+has_line "CREATE $R/marker"
+has_line "MOVED_TO,ISDIR $R/back"
+has_line "CREATE $R/back/b/h"
+lacks "/f"
+lacks "/g"
+lacks "/n"
+lacks "$O"
+echo ok
