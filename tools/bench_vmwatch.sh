@@ -55,7 +55,7 @@ make_tree() {
 
 now() { date +%s.%N; }
 
-# measure CMD...: prints "SECONDS RSS_KIB" once the watcher is ready.
+# measure CMD...: prints "SECONDS RSS_KIB CPU_SECONDS" once the watcher is ready.
 measure() {
 	err=$(mktemp)
 	start=$(now)
@@ -67,10 +67,13 @@ measure() {
 	done
 	end=$(now)
 	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$pid/status)
+	# CPU seconds (user + system) spent on setup: steadier than wall time
+	# on a shared machine.
+	cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$pid/stat)
 	kill $pid
 	wait $pid 2>/dev/null
 	rm -f "$err"
-	echo "$(echo "scale=3; ($end - $start) / 1" | bc) $rss"
+	echo "$(echo "scale=3; ($end - $start) / 1" | bc) $rss $cpu"
 }
 
 # best_of TOOL DIR: best setup time of RUNS, and the RSS of that run.
@@ -99,8 +102,8 @@ mkdir -p "$BASE/empty"
 echo "machine: $(uname -srm), $(nproc) CPUs, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
 echo "inotifywait: $(inotifywait --help 2>&1 | head -n 1)"
 echo
-printf '| %-11s | %7s | %9s | %10s | %9s |\n' tool dirs setup_s rss_kib B/watch
-printf '|-------------|---------|-----------|------------|-----------|\n'
+printf '| %-11s | %7s | %9s | %7s | %10s | %9s |\n' tool dirs setup_s cpu_s rss_kib B/watch
+printf '|-------------|---------|-----------|---------|------------|-----------|\n'
 for tool in inotifywait vmwatch; do
 	set -- $(best_of $tool "$BASE/empty")
 	empty_rss=$2
@@ -110,7 +113,7 @@ for tool in inotifywait vmwatch; do
 		find "$dir" >/dev/null # warm the dentry cache for both tools alike
 		set -- $(best_of $tool "$dir")
 		per=$(( ($2 - empty_rss) * 1024 / (n + 1) ))
-		printf '| %-11s | %7d | %9.3f | %10d | %9d |\n' $tool "$n" "$1" "$2" "$per"
+		printf '| %-11s | %7d | %9.3f | %7.2f | %10d | %9d |\n' $tool "$n" "$1" "$3" "$2" "$per"
 	done
 done
 
