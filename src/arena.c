@@ -117,6 +117,8 @@ int arena_reserve(vmap *m, uint64_t end)
 
 	if (end > VMAP_BYTES_MAX)
 		return -EOVERFLOW;
+	if (end <= m->reserved) /* the common case: nothing to do */
+		return 0;
 	last = extent_of(end - 1);
 	for (unsigned k = 0; k <= last; k++) {
 		pthread_mutex_lock(&m->map_lock);
@@ -136,6 +138,7 @@ int arena_reserve(vmap *m, uint64_t end)
 		end = m->file_bytes;
 	if (end > LOAD(&m->limit))
 		STORE_REL(&m->limit, end);
+	m->reserved = end < extent_end(last) ? end : extent_end(last);
 	return 0;
 }
 

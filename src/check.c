@@ -105,9 +105,10 @@ static int check_group(struct checker *ck, uint64_t g, uint64_t keys)
 		if (!v)
 			return VMAP_ECORRUPT;
 		if (!(slot & SLOT_FAR)) {
-			if (slot < next_min || LOAD(&d->base) + slot + len + 1 > ck->s.bump)
+			uint64_t off = slot_off(slot);
+			if (off < next_min || LOAD(&d->base) + off + len + 1 > ck->s.bump)
 				return VMAP_ECORRUPT;
-			next_min = (uint64_t)slot + len + 1;
+			next_min = off + len + 1;
 		}
 		ck->value_bytes += len;
 	}

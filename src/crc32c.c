@@ -76,7 +76,11 @@ static void setup(void)
 
 uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
 {
-	pthread_once(&once, setup);
+	static int ready; /* set once setup has run: saves pthread_once per call */
+	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {
+		pthread_once(&once, setup);
+		__atomic_store_n(&ready, 1, __ATOMIC_RELEASE);
+	}
 	crc = ~crc;
 #if defined(__x86_64__)
 	if (use_hardware)

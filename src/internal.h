@@ -13,10 +13,11 @@
  *   key k -> index i = k - first_key -> group g = i / 1024, slot j = i % 1024
  *   dir[g] = { slots_pos, base }      (segmented table, O(1) by clz)
  *   slot   = u32 at slots_pos + 4*j:
- *            0x00000000..0x7fffffff  value at base + slot, NUL-terminated,
- *                                     no NUL inside (length = memchr)
- *            0x80000000 | f          far record f = { pos, len }
- *            0xffffffff              removed
+ *            0 | len:8 | off:23       value at base + off, in the extent of
+ *                                     base; len 0..254 is its length, 255
+ *                                     means "255 or more: find the NUL"
+ *            1 | f:31                 far record f = { pos, len }
+ *            0xffffffff               removed
  *
  * Nothing in the position space is an address: one function, vmap_at(),
  * turns a position into a pointer, through the extent table of the handle.
@@ -53,9 +54,28 @@
 /* Values longer than this are stored far, so a get never scans far for a NUL. */
 #define INLINE_MAX 1024u
 
+/* Slots (see the diagram above). Inline values sit within 8 MiB of their
+ * group's base, and most carry their length, so a get needs no scan. */
 #define SLOT_FAR 0x80000000u
 #define SLOT_REMOVED 0xffffffffu
-#define SLOT_WINDOW 0x80000000u /* inline offsets are below 2^31 */
+#define SLOT_OFF_BITS 23
+#define SLOT_WINDOW (1u << SLOT_OFF_BITS)
+#define SLOT_LEN_LONG 255u
+
+static inline uint32_t slot_inline(uint64_t off, size_t len)
+{
+	return (uint32_t)off | (uint32_t)(len < SLOT_LEN_LONG ? len : SLOT_LEN_LONG) << SLOT_OFF_BITS;
+}
+
+static inline uint32_t slot_off(uint32_t slot)
+{
+	return slot & (SLOT_WINDOW - 1);
+}
+
+static inline uint32_t slot_len(uint32_t slot)
+{
+	return slot >> SLOT_OFF_BITS & 0xff;
+}
 
 #define FORMAT_VERSION 1u
 #define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
@@ -113,7 +133,7 @@ struct vmap_journal {
 	struct vmap_state before;
 };
 
-enum { JOURNAL_APPEND = 1, JOURNAL_REPLACE, JOURNAL_REMOVE };
+enum { JOURNAL_APPEND = 1, JOURNAL_REPLACE, JOURNAL_REMOVE, JOURNAL_APPEND_FAST };
 
 struct vmap_header {
 	unsigned char magic[8];   /*   0: 89 'V' 'M' 'A' 'P' 0d 0a 1a */
@@ -174,18 +194,44 @@ static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t
 
 /* ---- the handle ---------------------------------------------------------- */
 
+/*
+ * What a reader learned about one group, in process memory: where its slots
+ * and its base are mapped, and how many bytes from the base it may touch.
+ * Filled on first use, so a get needs no extent arithmetic at all. The array
+ * grows by doubling; old arrays are kept until close, since a reader may
+ * still be looking at one.
+ */
+struct group_cache {
+	const uint32_t *slots; /* atomic; NULL until filled */
+	const char *base;
+	uint64_t room;
+};
+
+struct cache_array {
+	struct group_cache *groups;
+	uint64_t size; /* entries */
+	struct cache_array *older;
+};
+
 struct vmap {
 	struct vmap_header *hdr;       /* at position 0 */
+	struct cache_array *cache;     /* atomic; the newest array */
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
 	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */
 	uintptr_t table_addr[TABLES][TABLE_CHUNKS]; /* atomic; validated chunk addresses */
 	uint64_t limit;                /* atomic; positions below are safe to touch */
 	int fd;                        /* -1 for in-memory maps */
+	int trusted;                   /* every byte written by this handle */
 	int read_only;
 	size_t page;
 	pthread_mutex_t map_lock;      /* serialises the slow path of readers */
 	/* writer only */
 	uint64_t file_bytes;           /* reserved file size */
+	uint64_t reserved;             /* positions below are mapped and backed */
+	uint64_t crc_blocks;           /* blocks the crc table can hold */
+	uint64_t group_plus1;          /* the group appends go to, plus 1; 0: none */
+	uint32_t *group_slots;
+	uint64_t group_base;
 	unsigned char boot[16];        /* this boot's id, if known */
 	int have_boot;
 };

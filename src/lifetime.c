@@ -29,6 +29,11 @@ static int handle_new(vmap **out, int fd, int read_only)
 
 static void handle_free(vmap *m)
 {
+	for (struct cache_array *a = m->cache, *older; a; a = older) {
+		older = a->older;
+		vmap_sys_free(a->groups);
+		vmap_sys_free(a);
+	}
 	arena_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
 	vmap_sys_free(m);
@@ -65,6 +70,7 @@ int vmap_new(vmap **out)
 		goto fail;
 	m->hdr = (struct vmap_header *)m->ext_base[0];
 	m->view = &m->hdr->live;
+	m->trusted = 1;
 	write_fresh_header(m);
 	*out = m;
 	return 0;

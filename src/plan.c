@@ -144,6 +144,8 @@ int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
 
 	if (c >= TABLE_CHUNKS)
 		return -EOVERFLOW;
+	if (chunk_exists(m, p, table, c)) /* chunks are made in order */
+		return 0;
 	for (unsigned k = 0; k <= c; k++) {
 		if (!chunk_exists(m, p, table, k)) {
 			int err = plan_table_chunk(p, table, k);
@@ -163,6 +165,14 @@ int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size)
 {
 	uint64_t end = fit_in_extent(p->st.bump, size) + size + 2 * BLOCK_BYTES;
 	return plan_table_elem(m, p, TABLE_CRC, end >> BLOCK_SHIFT);
+}
+
+/* Where plan_data would put size bytes now (if it needs no new table). */
+uint64_t plan_predict(const struct plan *p, uint64_t size)
+{
+	if (p->st.gap_end - p->st.gap_pos >= size)
+		return p->st.gap_pos;
+	return fit_in_extent(p->st.bump, size);
 }
 
 int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
@@ -199,6 +209,9 @@ int plan_reserve(vmap *m, struct plan *p)
 
 void plan_start(const vmap *m, struct plan *p)
 {
-	memset(p, 0, sizeof *p);
+	p->nchunks = p->nseals = 0;
+	p->data_pos = p->data_len = 0;
+	p->data_in_gap = 0;
+	p->reserve_end = 0;
 	state_load(&p->st, &m->hdr->live);
 }

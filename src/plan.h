@@ -29,6 +29,7 @@ HIDDEN int plan_block(struct plan *p, uint64_t *pos);
 HIDDEN int plan_table_chunk(struct plan *p, int table, unsigned c);
 HIDDEN int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i);
 HIDDEN int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size);
+HIDDEN uint64_t plan_predict(const struct plan *p, uint64_t size);
 HIDDEN int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos);
 HIDDEN int plan_reserve(vmap *m, struct plan *p);
 

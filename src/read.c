@@ -42,21 +42,36 @@ static const char *far_value(const vmap *m, uint32_t f, size_t *len)
 	return p;
 }
 
-/* Inline values end at their NUL, which must come within INLINE_MAX + 1. */
-static const char *inline_value(const vmap *m, uint64_t base, uint32_t off, size_t *len)
+/*
+ * Inline values: the slot gives the length of short ones; long ones (255 to
+ * INLINE_MAX bytes) end at the first NUL. Either way the NUL must be there
+ * and inside the extent of the group base.
+ */
+static const char *inline_value(const vmap *m, uint64_t base, uint32_t slot, size_t *len)
 {
-	uint64_t pos = base + off, room, limit;
+	uint64_t pos = base + slot_off(slot), room;
+	size_t n = slot_len(slot);
 	const char *p, *nul;
 
 	if (base > VMAP_BYTES_MAX || pos < BLOCK_BYTES)
 		return NULL;
-	p = vmap_at(m, pos, 1);
+	if (n < SLOT_LEN_LONG) {
+		p = vmap_at(m, pos, n + 1);
+		if (!p || p[n])
+			return NULL;
+		*len = n;
+		return p;
+	}
+	p = vmap_at(m, pos, SLOT_LEN_LONG + 1); /* also brings the limit up to date */
 	if (!p)
 		return NULL;
-	limit = LOAD_ACQ(&m->limit);
 	room = extent_end(extent_of(pos));
-	room = (room < limit ? room : limit) - pos;
-	nul = memchr(p, 0, room < INLINE_MAX + 1 ? (size_t)room : INLINE_MAX + 1);
+	if (room > LOAD_ACQ(&m->limit))
+		room = LOAD_ACQ(&m->limit);
+	room -= pos;
+	if (room > INLINE_MAX + 1)
+		room = INLINE_MAX + 1;
+	nul = memchr(p + SLOT_LEN_LONG, 0, (size_t)room - SLOT_LEN_LONG);
 	if (!nul)
 		return NULL;
 	*len = (size_t)(nul - p);
@@ -72,22 +87,15 @@ const char *value_of(const vmap *m, const struct vmap_dir_entry *d, uint32_t slo
 	return inline_value(m, LOAD(&d->base), slot, len);
 }
 
-const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
+/* The slow path: every position checked through vmap_at(). */
+static const char *get_checked(const vmap *m, uint64_t index, size_t *len)
 {
-	const struct vmap_dir_entry *d;
+	const struct vmap_dir_entry *d = dir_entry(m, index >> GROUP_SHIFT);
 	const uint32_t *slots;
-	uint64_t count, index, slots_pos;
+	uint64_t slots_pos;
 	const char *v;
 	size_t n;
 
-	if (!m)
-		return NULL;
-	/* count first: its acquire makes first_key (set by the first append) visible */
-	count = LOAD_ACQ(&m->view->count);
-	index = key - LOAD(&m->view->first_key);
-	if (index >= count)
-		return NULL;
-	d = dir_entry(m, index >> GROUP_SHIFT);
 	if (!d)
 		return NULL;
 	slots_pos = LOAD(&d->slots_pos);
@@ -100,6 +108,136 @@ const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 	if (v && len)
 		*len = n;
 	return v;
+}
+
+/* Room for group g in the cache: a copy twice the size, published with
+ * release; NULL when memory is short (the checked path still works). */
+static struct cache_array *cache_grow(const vmap *cm, uint64_t g)
+{
+	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
+	struct cache_array *old, *a = NULL;
+	uint64_t size;
+
+	pthread_mutex_lock(&m->map_lock);
+	old = LOAD(&m->cache);
+	if (old && g < old->size) {
+		a = old;
+		goto out;
+	}
+	size = old ? old->size : 64;
+	while (size <= g)
+		size *= 2;
+	a = vmap_sys_calloc(1, sizeof *a);
+	if (!a || !(a->groups = vmap_sys_calloc((size_t)size, sizeof *a->groups))) {
+		vmap_sys_free(a);
+		a = NULL;
+		goto out;
+	}
+	a->size = size;
+	a->older = old;
+	for (uint64_t i = 0; old && i < old->size; i++) {
+		a->groups[i].base = LOAD(&old->groups[i].base);
+		a->groups[i].room = LOAD(&old->groups[i].room);
+		a->groups[i].slots = LOAD_ACQ(&old->groups[i].slots);
+	}
+	STORE_REL(&m->cache, a);
+out:
+	pthread_mutex_unlock(&m->map_lock);
+	return a;
+}
+
+/* Learn where group g lives; NULL if it cannot be trusted. */
+static const struct group_cache *cache_fill(const vmap *m, struct group_cache *gc, uint64_t g)
+{
+	const struct vmap_dir_entry *d = dir_entry(m, g);
+	uint64_t slots_pos, base, room;
+	const char *slots, *at;
+
+	if (!d)
+		return NULL;
+	slots_pos = LOAD(&d->slots_pos);
+	base = LOAD(&d->base);
+	if (slots_pos % BLOCK_BYTES || base < BLOCK_BYTES || base > VMAP_BYTES_MAX)
+		return NULL;
+	slots = vmap_at(m, slots_pos, BLOCK_BYTES);
+	at = vmap_at(m, base, 1);
+	if (!slots || !at)
+		return NULL;
+	room = extent_end(extent_of(base));
+	if (room > LOAD_ACQ(&m->limit))
+		room = LOAD_ACQ(&m->limit);
+	/* Racing readers store the same values; slots goes last, with release. */
+	STORE(&gc->base, at);
+	STORE(&gc->room, room - base);
+	STORE_REL(&gc->slots, (const uint32_t *)slots);
+	return gc;
+}
+
+/* The slow part of finding a group: grow the cache, fill the entry. */
+__attribute__((noinline)) static const struct group_cache *group_miss(const vmap *m, uint64_t g)
+{
+	struct cache_array *a = LOAD_ACQ(&m->cache);
+	if (!a || g >= a->size)
+		a = cache_grow(m, g);
+	if (!a)
+		return NULL;
+	return cache_fill(m, &a->groups[g], g);
+}
+
+__attribute__((noinline)) static const char *get_slow(const vmap *m, uint64_t index, size_t *len)
+{
+	return get_checked(m, index, len);
+}
+
+/*
+ * vmap_get - the fast path: count, the group's cached addresses, the slot,
+ * and for a short inline value its bytes; about thirty instructions. Far,
+ * long, or out-of-cache values take get_checked().
+ */
+const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
+{
+	const struct vmap_state *view;
+	const struct cache_array *a;
+	const struct group_cache *gc;
+	const uint32_t *slots;
+	uint64_t count, index, g;
+	uint32_t slot, off, n;
+	const char *p;
+
+	if (!m)
+		return NULL;
+	view = m->view;
+	/* count first: its acquire makes first_key (set by the first append) visible */
+	count = LOAD_ACQ(&view->count);
+	index = key - LOAD(&view->first_key);
+	if (index >= count)
+		return NULL;
+	g = index >> GROUP_SHIFT;
+	a = LOAD_ACQ(&m->cache);
+	if (__builtin_expect(!a || g >= a->size || !(slots = LOAD_ACQ(&a->groups[g].slots)), 0)) {
+		gc = group_miss(m, g);
+		if (!gc)
+			return get_slow(m, index, len);
+		slots = LOAD(&gc->slots);
+	} else {
+		gc = &a->groups[g];
+	}
+	slot = LOAD_ACQ(&slots[index & (GROUP_KEYS - 1)]);
+	off = slot_off(slot);
+	n = slot >> SLOT_OFF_BITS; /* > 254 for far, removed and long values */
+	if (n >= SLOT_LEN_LONG || off + n >= LOAD(&gc->room))
+		return get_slow(m, index, len);
+	p = LOAD(&gc->base) + off;
+	/*
+	 * A file may be hostile, so its value must show its NUL; the bytes of
+	 * an in-memory map were all written by this process. (The NUL is often
+	 * on the next cache line: skipping the check saves a memory access.)
+	 */
+	if (!m->trusted && p[n])
+		return NULL;
+	if (len)
+		*len = n;
+	return p;
 }
 
 uint64_t vmap_first_key(const vmap *m)

@@ -101,6 +101,7 @@ void rollback_to(vmap *m, const struct vmap_state *to)
 	forget_crcs(m, from, cur);
 	forget_chunks(m, target.bump);
 	state_store(&m->hdr->live, &target);
+	m->group_plus1 = 0;
 }
 
 /* Did the journalled operation reach its commit point? */
@@ -118,13 +119,39 @@ static int journal_committed(vmap *m, const struct vmap_journal *j)
 	return slots && LOAD(&slots[j->key_index & (GROUP_KEYS - 1)]) == j->slot_new;
 }
 
+/* The CRC of a partly written block, from its bytes. */
+static uint32_t prefix_crc(vmap *m, uint64_t end)
+{
+	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	const char *p = start < end ? vmap_at(m, start, end - start) : NULL;
+	return p ? crc32c(0, p, (size_t)(end - start)) : 0;
+}
+
+/*
+ * A fast append stores bump, running CRC and byte count one by one; after a
+ * crash between them the CRCs are taken again from the bytes, and the byte
+ * count is the one that goes with count.
+ */
+static void finish_fast_append(vmap *m, const struct vmap_journal *j)
+{
+	struct vmap_state *live = &m->hdr->live;
+	int committed = LOAD(&live->count) > j->before.count;
+
+	STORE(&live->value_bytes, committed ? j->value_bytes_after : j->before.value_bytes);
+	STORE(&live->tail_crc, prefix_crc(m, LOAD(&live->bump)));
+	if (LOAD(&live->gap_pos) < LOAD(&live->gap_end))
+		STORE(&live->gap_crc, prefix_crc(m, LOAD(&live->gap_pos)));
+}
+
 static void finish_journal(vmap *m)
 {
 	struct vmap_journal *j = &m->hdr->journal;
 
 	if (!LOAD(&j->active))
 		return;
-	if (!journal_committed(m, j)) {
+	if (j->kind == JOURNAL_APPEND_FAST) {
+		finish_fast_append(m, j);
+	} else if (!journal_committed(m, j)) {
 		rollback_to(m, &j->before);
 	} else if (j->kind != JOURNAL_APPEND) {
 		/* The slot moved but the counters may not have followed. */

@@ -162,13 +162,19 @@ static int find_or_plan_group(vmap *m, struct plan *p, uint64_t index, struct gr
 	return 0;
 }
 
-/* Inline values: no NUL inside, short, and within 2 GiB of the group base. */
+/*
+ * Inline values: short, no NUL inside, and where the value will land is
+ * within the slot's 8 MiB window of the group base and in the same extent, so
+ * a reader can find it from the base alone.
+ */
 static int goes_inline(const struct plan *p, const struct group_ref *g, const void *val,
 		       size_t len)
 {
+	uint64_t pos;
 	if (len > INLINE_MAX || (len && memchr(val, 0, len)))
 		return 0;
-	return p->st.bump + 2 * (INLINE_MAX + 1) - g->base < SLOT_WINDOW;
+	pos = plan_predict(p, len + 1);
+	return pos - g->base < SLOT_WINDOW && extent_of(pos) == extent_of(g->base);
 }
 
 static int sequence_error(const struct vmap_state *s, uint64_t key)
@@ -180,6 +186,68 @@ static int sequence_error(const struct vmap_state *s, uint64_t key)
 	if (last == UINT64_MAX || s->count >= VMAP_SLOTS_MAX)
 		return -EOVERFLOW;
 	return key == last + 1 ? 0 : VMAP_ESEQUENCE;
+}
+
+/* Remember the group appends go to, and how far the crc table reaches. */
+static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t base)
+{
+	m->group_plus1 = (index >> GROUP_SHIFT) + 1;
+	m->group_slots = (uint32_t *)vmap_ptr(m, slots_pos);
+	m->group_base = base;
+	m->crc_blocks = table_capacity(m, TABLE_CRC);
+}
+
+/* Seal the blocks [pos, end) completes; return the running CRC after it. */
+static uint32_t seal_and_run(vmap *m, uint64_t pos, uint64_t end, uint32_t crc)
+{
+	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	if (start < pos)
+		return crc32c(crc, vmap_ptr(m, pos), (size_t)(end - pos));
+	for (uint64_t b = pos >> BLOCK_SHIFT; b < end >> BLOCK_SHIFT; b++)
+		seal_block(m, b);
+	return crc32c(0, vmap_ptr(m, start), (size_t)(end - start));
+}
+
+/*
+ * The common append: a short inline value into the current group, at the
+ * bump or in the gap, in space already reserved. No plan, no table; the
+ * journal holds just what a crash could leave wrong (the byte count).
+ * Returns 1 when the general path must do it instead.
+ */
+static int append_fast(vmap *m, const void *val, size_t len)
+{
+	struct vmap_state *live = &m->hdr->live;
+	struct vmap_journal *j = &m->hdr->journal;
+	uint64_t count = live->count, bytes = live->value_bytes;
+	uint64_t gap = live->gap_pos, pos, end;
+	int in_gap = gap < live->gap_end;
+	uint32_t *crc;
+
+	if ((count & (GROUP_KEYS - 1)) == 0 || (count >> GROUP_SHIFT) + 1 != m->group_plus1 ||
+	    len >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
+		return 1;
+	pos = in_gap ? gap : live->bump;
+	end = pos + len + 1;
+	if ((in_gap && end > live->gap_end) || end > m->reserved ||
+	    pos - m->group_base >= SLOT_WINDOW || extent_of(end - 1) != extent_of(m->group_base) ||
+	    (end >> BLOCK_SHIFT > pos >> BLOCK_SHIFT && end >> BLOCK_SHIFT >= m->crc_blocks))
+		return 1;
+
+	j->kind = JOURNAL_APPEND_FAST;
+	j->before.count = count;
+	j->before.value_bytes = bytes;
+	j->value_bytes_after = bytes + len;
+	STORE_REL(&j->active, 1);
+	memcpy(vmap_ptr(m, pos), val, len);
+	vmap_ptr(m, pos)[len] = '\0';
+	crc = in_gap ? &live->gap_crc : &live->tail_crc;
+	STORE(crc, seal_and_run(m, pos, end, *crc));
+	STORE(in_gap ? &live->gap_pos : &live->bump, end);
+	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)], slot_inline(pos - m->group_base, len));
+	STORE(&live->value_bytes, bytes + len);
+	STORE_REL(&live->count, count + 1);
+	STORE_REL(&j->active, 0);
+	return 0;
 }
 
 int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
@@ -195,13 +263,13 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 		err = check_value(val, len);
 	if (err)
 		return err;
-	plan_start(m, &p);
-	err = sequence_error(&p.st, key);
-	if (err)
+	err = sequence_error(&m->hdr->live, key);
+	if (err || !append_fast(m, val, len))
 		return err;
+	plan_start(m, &p);
 	index = p.st.count;
 	err = find_or_plan_group(m, &p, index, &g);
-	if (!err)
+	if (!err) /* first, so that plan_data below allocates no table */
 		err = plan_crc_cover(m, &p, len + 1);
 	if (err)
 		return err;
@@ -215,7 +283,7 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	if (err)
 		return err;
 
-	slot = far ? SLOT_FAR | (uint32_t)f : (uint32_t)(pos - g.base);
+	slot = far ? SLOT_FAR | (uint32_t)f : slot_inline(pos - g.base, len);
 	journal_begin(m, JOURNAL_APPEND, index, slot, 0);
 	claim_space(m, &p);
 	if (g.fresh) {
@@ -233,6 +301,7 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	p.st.count = index + 1;
 	state_store(&m->hdr->live, &p.st);
 	journal_end(m);
+	note_group(m, index, g.slots_pos, g.base);
 	return 0;
 }
 
