@@ -178,6 +178,33 @@ int restarted_since_write(const vmap *m)
 }
 
 /*
+ * After a restart the slots of removes made since the last sync may or may
+ * not have reached the disk: count again. O(keys), but only on this path.
+ */
+static void recount(vmap *m)
+{
+	struct vmap_state *live = &m->hdr->live;
+	uint64_t count = LOAD(&live->count), removed = 0, bytes = 0;
+
+	for (uint64_t i = 0; i < count; i++) {
+		const struct vmap_dir_entry *d = dir_entry(m, i >> GROUP_SHIFT);
+		const uint32_t *slots = d ? (const uint32_t *)vmap_at(m, LOAD(&d->slots_pos),
+								      BLOCK_BYTES) : NULL;
+		uint32_t slot;
+		size_t len;
+		if (!slots)
+			return;
+		slot = LOAD(&slots[i & (GROUP_KEYS - 1)]);
+		if (slot == SLOT_REMOVED)
+			removed++;
+		else if (value_of(m, d, slot, &len))
+			bytes += len;
+	}
+	STORE(&live->removed, removed);
+	STORE(&live->value_bytes, bytes);
+}
+
+/*
  * recover_writer - run by a writer as it opens: undo what a crash left half
  * done, and after a restart go back to the last sync.
  */
@@ -190,6 +217,7 @@ int recover_writer(vmap *m)
 			return VMAP_ECORRUPT;
 		rollback_to(m, &synced);
 		STORE(&m->hdr->journal.active, 0);
+		recount(m);
 	} else {
 		finish_journal(m);
 	}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# test.sh - build and run every test: the suite with gcc and with clang, under
+# AddressSanitizer + UndefinedBehaviorSanitizer, under ThreadSanitizer and
+# under valgrind memcheck; the instruction-count regression check; the fuzz
+# corpus replay and a bounded fuzz run. Prints each ctest summary and a final
+# "N passed, N failed" line. Exit status 0 only if everything passed.
+#
+#   scripts/test.sh            everything (about 10 minutes on 2 cores)
+#   scripts/test.sh quick      the gcc build and suite only
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0
+failed=0
+log=$(mktemp)
+
+# run NAME COMMAND...: run a stage, keep its ctest summary, count its tests.
+run() {
+	local name=$1
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$log" | grep -E "tests passed|tests failed|Passed|Failed|\*\*\*|Error|error:" | grep -v "Passed +[0-9.]* sec$" | tail -40
+	local rc=${PIPESTATUS[0]}
+	local line total bad
+	line=$(grep -E "tests passed, [0-9]+ tests? failed out of [0-9]+" "$log" | tail -1)
+	if [ -n "$line" ]; then
+		total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$line")
+		bad=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+		passed=$((passed + total - bad))
+		failed=$((failed + bad))
+		echo "$name: $line"
+	elif [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "$name: ok"
+	fi
+	if [ "$rc" -ne 0 ]; then
+		[ -n "$line" ] || failed=$((failed + 1))
+		echo "$name: FAILED (exit $rc); last lines:"
+		tail -30 "$log"
+	fi
+}
+
+# suite DIR CMAKE-ARGS...: configure, build, run ctest in DIR.
+suite() {
+	local dir=$1
+	shift
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVMAP_WERROR=ON "$@" >/dev/null &&
+		cmake --build "$dir" -j"$jobs" &&
+		ctest --test-dir "$dir" --output-on-failure -j"$jobs" --timeout 600
+}
+
+run "gcc" suite build/test-gcc -DCMAKE_C_COMPILER=gcc
+if [ "${1:-}" != quick ]; then
+	run "clang" suite build/test-clang -DCMAKE_C_COMPILER=clang -DVMAP_BENCH=OFF
+	VMAP_TEST_SCALE=0.3 run "asan+ubsan" suite build/test-asan -DCMAKE_C_COMPILER=gcc \
+		-DVMAP_SANITIZE=address -DVMAP_BENCH=OFF
+	VMAP_TEST_SCALE=0.2 run "tsan" suite build/test-tsan -DCMAKE_C_COMPILER=clang \
+		-DVMAP_SANITIZE=thread -DVMAP_BENCH=OFF -DVMAP_TOOLS=OFF
+	VMAP_TEST_SCALE=0.05 run "valgrind memcheck" suite build/test-memcheck \
+		-DCMAKE_C_COMPILER=gcc -DVMAP_BENCH=OFF -DVMAP_TOOLS=OFF -DVMAP_MEMCHECK=ON
+	if [ -x bench/callgrind_check.sh ]; then
+		run "callgrind instruction counts" bench/callgrind_check.sh build/test-gcc
+	fi
+	if [ -x fuzz/run.sh ]; then
+		run "fuzz (corpus replay + 60 s)" fuzz/run.sh 60
+	fi
+fi
+rm -f "$log"
+echo
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
