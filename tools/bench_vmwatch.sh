@@ -82,7 +82,7 @@ best_of() {
 	best_rss=
 	for r in $(seq 1 "$RUNS"); do
 		res=$(measure_tool "$1" "$2") || return 1
-		secs=${res% *}
+		secs=${res%% *}
 		if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc)" -eq 1 ]; then
 			best=$secs
 			best_rss=${res#* }
