@@ -3,9 +3,10 @@
 # instructions vector_map spends appending and getting 100,000 path-like
 # values (callgrind_driver.c) and compare them with the committed baseline.
 #
-#   callgrind_check.sh [--update] DRIVER
+#   callgrind_check.sh [--update] DRIVER-OR-BUILD-DIR
 #
-# DRIVER is the built vmap_callgrind_driver. Instruction counts do not move
+# The argument is the built vmap_callgrind_driver, or a build directory that
+# holds it as bench/vmap_callgrind_driver. Instruction counts do not move
 # with the load of a shared machine, so a 10% threshold is tight without
 # being flaky. The counts do depend on the compiler and its flags: the
 # baseline is for the project's default build (RelWithDebInfo, the Debian
@@ -24,11 +25,14 @@ if [ "${1:-}" = "--update" ]; then
 	update=1
 	shift
 fi
-if [ $# -ne 1 ] || [ ! -x "$1" ]; then
-	echo "usage: $0 [--update] path/to/vmap_callgrind_driver" >&2
+driver=${1:-}
+if [ -d "$driver" ]; then
+	driver="$driver/bench/vmap_callgrind_driver"
+fi
+if [ $# -ne 1 ] || [ ! -x "$driver" ] || [ -d "$driver" ]; then
+	echo "usage: $0 [--update] path/to/vmap_callgrind_driver | build-dir" >&2
 	exit 2
 fi
-driver=$1
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind not found: skipped"; exit 77; }
 
 work=$(mktemp -d)
@@ -58,7 +62,7 @@ if [ "$update" -eq 1 ]; then
 # Instructions (callgrind Ir) of bench/callgrind_driver.c: 100000 appends and
 # 100000 uniform gets of path-like values (mean 48 bytes) on an in-memory map.
 # Default build (RelWithDebInfo), $(cc --version 2>/dev/null | head -n 1).
-# Rewrite with: bench/callgrind_check.sh --update build/bench/vmap_callgrind_driver
+# Rewrite with: bench/callgrind_check.sh --update BUILD-DIR
 append $append
 get $get
 END
