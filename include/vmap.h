@@ -122,9 +122,11 @@ VMAP_API int vmap_open(vmap **out, const char *path, int flags);
 
 /*
  * vmap_close - release the handle, its mappings and (for a writer) its lock.
- * Pointers from vmap_get die here. Does not sync: call vmap_sync first for
- * durability against power loss (a killed process loses nothing that returned).
- * Returns 0; m may be NULL (no-op). Must not run beside any other call on m.
+ * Pointers from vmap_get die here. A file-backed writer first gives back the
+ * file space reserved ahead of need and syncs (as vmap_sync), so a closed map
+ * survives power loss; a failure there is not reported (call vmap_sync first
+ * to see it). Returns 0; m may be NULL (no-op). Must not run beside any other
+ * call on m.
  */
 VMAP_API int vmap_close(vmap *m);
 
