@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test.sh - build and run every test: the suite with gcc and with clang, under
 # AddressSanitizer + UndefinedBehaviorSanitizer, under ThreadSanitizer and
-# under valgrind memcheck; the instruction-count regression check; the fuzz
-# corpus replay and a bounded fuzz run. Prints each ctest summary and a final
+# under valgrind memcheck (the gcc suite includes the callgrind instruction-count
+# regression check, label "perf"); the fuzz corpus replay and a bounded fuzz run. Prints each ctest summary and a final
 # "N passed, N failed" line. Exit status 0 only if everything passed.
 #
 #   scripts/test.sh            everything (about 10 minutes on 2 cores)
@@ -60,9 +60,6 @@ if [ "${1:-}" != quick ]; then
 		-DVMAP_SANITIZE=thread -DVMAP_BENCH=OFF -DVMAP_TOOLS=OFF
 	VMAP_TEST_SCALE=0.05 run "valgrind memcheck" suite build/test-memcheck \
 		-DCMAKE_C_COMPILER=gcc -DVMAP_BENCH=OFF -DVMAP_TOOLS=OFF -DVMAP_MEMCHECK=ON
-	if [ -x bench/callgrind_check.sh ]; then
-		run "callgrind instruction counts" bench/callgrind_check.sh build/test-gcc
-	fi
 	if [ -x fuzz/run.sh ]; then
 		run "fuzz (corpus replay + 60 s)" fuzz/run.sh 60
 	fi
