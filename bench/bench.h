@@ -51,6 +51,9 @@ struct summary {
 	int wrong;      /* a checksum differed from the reference contender's */
 };
 
+/* No more contenders than this are built in. */
+#define MAX_PEERS 64
+
 /* One (value set, N) of the grid. */
 struct cell {
 	int kind;
@@ -59,6 +62,12 @@ struct cell {
 	double mean_value; /* mean value length, bytes */
 	struct summary *summaries; /* one per peers[] entry */
 };
+
+/* main.c: append the cell (kind, n) to *cells. 0, or -1 out of memory. */
+int cell_add(struct cell **cells, size_t *count, int kind, uint64_t n, int large_only);
+
+/* replot.c: read back a CSV that report_csv wrote, for plot_all. */
+int replot_read(const char *path, struct cell **cells, size_t *count);
 
 /* child.c: the --child modes, run in a fresh process by the harness. */
 int child_main(int argc, char **argv);

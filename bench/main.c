@@ -50,6 +50,7 @@ static void usage(FILE *out)
 		"  --plots DIR     also write PNG plots (gnuplot) into DIR\n"
 		"  --tmp DIR       where file-backed contenders write (default $TMPDIR or /tmp)\n"
 		"  --list          list the contenders and exit\n"
+		"  --replot CSV    only redraw the plots (--plots DIR) from a CSV it wrote\n"
 		"The default run: path48 values at N = 1e3..1e6 for every contender, and\n"
 		"1e7 for vector_map, the flat limit and char**.\n",
 		DEFAULT_REPS, DEFAULT_OPS);
@@ -103,7 +104,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return o->reps > 0 ? 0 : (usage(stderr), -1);
 }
 
-static int add_cell(struct cell **cells, size_t *count, int kind, uint64_t n, int large_only)
+int cell_add(struct cell **cells, size_t *count, int kind, uint64_t n, int large_only)
 {
 	struct cell *c = realloc(*cells, (*count + 1) * sizeof *c);
 	int npeers = 0;
@@ -136,12 +137,12 @@ static int build_grid(const struct options *o, struct cell **cells, size_t *coun
 		snprintf(sizes, sizeof sizes, "%s", o->sizes ? o->sizes : ds);
 		for (char *s = strtok_r(sizes, ",", &s_save); s; s = strtok_r(NULL, ",", &s_save))
 			if (parse_count(s) < 2 || parse_count(s) > UINT32_MAX ||
-			    add_cell(cells, count, kind, parse_count(s), 0))
+			    cell_add(cells, count, kind, parse_count(s), 0))
 				return -1;
 	}
 	/* The short run adds the largest size for the contenders that matter most. */
 	if (!o->full && !o->sizes && !o->values)
-		return add_cell(cells, count, VALUES_PATH48, 10000000, 1);
+		return cell_add(cells, count, VALUES_PATH48, 10000000, 1);
 	return 0;
 }
 
@@ -270,11 +271,11 @@ static void check_values(struct cell *c, const int *list, int count,
 
 static void run_cell(const struct context *x, struct cell *c)
 {
-	int list[64], count = 0, reps = x->o->reps;
+	int list[MAX_PEERS], count = 0, reps = x->o->reps;
 	struct sample *samples;
 	int *ok;
 
-	for (int p = 0; peers[p] && count < 64; p++)
+	for (int p = 0; peers[p] && count < MAX_PEERS; p++)
 		if (runs_in(peers[p], c, x->o->only))
 			list[count++] = p;
 	samples = calloc((size_t)(count * reps), sizeof *samples);
@@ -378,6 +379,21 @@ static int finish(const struct context *x, const struct cell *cells, size_t coun
 	return rc;
 }
 
+/* Plots again from a CSV, without measuring: for restyling them. */
+static int replot(const char *csv, const char *dir)
+{
+	struct cell *cells = NULL;
+	size_t count = 0;
+	int rc = replot_read(csv, &cells, &count) || plot_all(dir, cells, count);
+
+	for (size_t i = 0; i < count; i++)
+		free(cells[i].summaries);
+	free(cells);
+	if (rc)
+		fprintf(stderr, "bench: cannot replot %s into %s\n", csv, dir);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -391,6 +407,8 @@ int main(int argc, char **argv)
 		return child_main(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "--list") == 0)
 		return list_peers();
+	if (argc == 5 && strcmp(argv[1], "--replot") == 0 && strcmp(argv[3], "--plots") == 0)
+		return replot(argv[2], argv[4]);
 	if ((rc = parse_options(argc, argv, &o)))
 		return rc < 0 ? 2 : 0;
 	if (build_grid(&o, &cells, &count) || make_scratch(&x))

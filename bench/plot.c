@@ -17,11 +17,11 @@
 
 /* Write one block per contender that has figures; returns how many. */
 static int write_data(FILE *f, const struct cell *cells, size_t count, int kind, int m,
-		      const char **names)
+		      int *which)
 {
 	int blocks = 0;
 
-	for (int p = 0; peers[p]; p++) {
+	for (int p = 0; peers[p] && blocks < MAX_PEERS; p++) {
 		int points = 0;
 
 		for (size_t i = 0; i < count; i++) {
@@ -35,30 +35,44 @@ static int write_data(FILE *f, const struct cell *cells, size_t count, int kind,
 		}
 		if (points) {
 			fprintf(f, "\n\n");
-			names[blocks++] = peers[p]->name;
+			which[blocks++] = p;
 		}
 	}
 	return blocks;
 }
 
+/* Thirteen contenders need thirteen colours; gnuplot's default cycle has eight. */
+static const char *const colors[] = {
+	"#d62728", "#ff7f0e", "#1f77b4", "#17becf", "#2ca02c", "#9467bd", "#8c564b",
+	"#e377c2", "#7f7f7f", "#bcbd22", "#000000", "#aec7e8", "#98df8a", "#c5b0d5",
+};
+#define COLORS (sizeof colors / sizeof colors[0])
+
 static int write_script(const char *path, const char *name, int kind, int m,
-			const char **names, int blocks)
+			const int *which, int blocks)
 {
 	FILE *f = fopen(path, "w");
 
 	if (!f)
 		return -1;
-	fprintf(f, "set terminal pngcairo size 900,600 noenhanced\n"
+	fprintf(f, "set terminal pngcairo size 1000,600 noenhanced\n"
 		   "set output '%s.png'\n"
 		   "set title '%s, %s values'\n"
 		   "set xlabel 'N (entries)'\nset ylabel '%s'\n"
-		   "set logscale xy\nset grid\nset key outside right\n"
+		   "set logscale xy\nset autoscale xfix\nset offsets graph 0.03, graph 0.03\nset grid\nset key outside right\n"
 		   "set format x '1e%%T'\n",
 		name, metric_info[m].title, values_kind_name(kind), metric_info[m].unit);
 	fprintf(f, "plot");
-	for (int b = 0; b < blocks; b++)
-		fprintf(f, "%s '%s.dat' index %d using 1:2 with linespoints lw 2 title '%s'",
-			b ? ", \\\n    " : " ", name, b, names[b]);
+	/* A contender keeps its colour in every plot; vector_map's own lines
+	 * are drawn thicker: they are what is compared. */
+	for (int b = 0; b < blocks; b++) {
+		const char *who = peers[which[b]]->name;
+
+		fprintf(f, "%s '%s.dat' index %d using 1:2 with linespoints lw %d pt %d "
+			   "lc rgb '%s' title '%s'",
+			b ? ", \\\n    " : " ", name, b, strncmp(who, "vector_map", 10) ? 2 : 4,
+			which[b] % 13 + 1, colors[(size_t)which[b] % COLORS], who);
+	}
 	fprintf(f, "\n");
 	return fclose(f) ? -1 : 0;
 }
@@ -86,7 +100,7 @@ static int run_gnuplot(const char *dir, const char *name)
 /* Plot one measure of one value set, if it has at least two sizes. */
 static int plot_one(const char *dir, const struct cell *cells, size_t count, int kind, int m)
 {
-	const char *names[64];
+	int which[MAX_PEERS];
 	char name[64], path[4096];
 	int sizes = 0, blocks;
 	FILE *f;
@@ -99,11 +113,11 @@ static int plot_one(const char *dir, const struct cell *cells, size_t count, int
 	snprintf(path, sizeof path, "%s/%s.dat", dir, name);
 	if (!(f = fopen(path, "w")))
 		return -1;
-	blocks = write_data(f, cells, count, kind, m, names);
+	blocks = write_data(f, cells, count, kind, m, which);
 	if (fclose(f) || blocks == 0)
 		return blocks ? -1 : 0;
 	snprintf(path, sizeof path, "%s/%s.gp", dir, name);
-	if (write_script(path, name, kind, m, names, blocks))
+	if (write_script(path, name, kind, m, which, blocks))
 		return -1;
 	return run_gnuplot(dir, name);
 }
