@@ -69,6 +69,10 @@ int state_validate(const struct vmap_state *s, uint64_t limit)
 		return VMAP_ECORRUPT;
 	if (LOAD(&s->far_count) > VMAP_FAR_MAX)
 		return VMAP_ECORRUPT;
+	if (LOAD(&s->run_left) > RUN_MAX_BLOCKS || LOAD(&s->run_pos) % BLOCK_BYTES ||
+	    LOAD(&s->run_pos) > bump ||
+	    LOAD(&s->run_left) > (bump - LOAD(&s->run_pos)) / BLOCK_BYTES)
+		return VMAP_ECORRUPT;
 	return 0;
 }
 
@@ -88,6 +92,8 @@ void state_store(struct vmap_state *dst, const struct vmap_state *src)
 	STORE(&dst->value_bytes, src->value_bytes);
 	STORE(&dst->tail_crc, src->tail_crc);
 	STORE(&dst->gap_crc, src->gap_crc);
+	STORE(&dst->run_pos, src->run_pos);
+	STORE(&dst->run_left, src->run_left);
 	STORE_REL(&dst->count, src->count);
 }
 
@@ -104,4 +110,6 @@ void state_load(struct vmap_state *dst, const struct vmap_state *src)
 	dst->value_bytes = LOAD(&src->value_bytes);
 	dst->tail_crc = LOAD(&src->tail_crc);
 	dst->gap_crc = LOAD(&src->gap_crc);
+	dst->run_pos = LOAD(&src->run_pos);
+	dst->run_left = LOAD(&src->run_left);
 }

@@ -51,6 +51,14 @@
 #define GROUP_SHIFT 10
 #define GROUP_KEYS (1u << GROUP_SHIFT)
 
+/*
+ * Slot blocks are taken in runs of consecutive blocks, each run a quarter as
+ * long as the groups so far (so a small map wastes little), up to 64 blocks.
+ * Keeping the slots of many groups together, apart from the values, keeps
+ * the page-table walks of random gets as cheap as those of a flat array.
+ */
+#define RUN_MAX_BLOCKS 64u
+
 /* Values longer than this are stored far, so a get never scans far for a NUL. */
 #define INLINE_MAX 1024u
 
@@ -120,7 +128,9 @@ struct vmap_state {
 	uint64_t value_bytes; /* sum of live value lengths */
 	uint32_t tail_crc;    /* CRC32C of [block start, bump) */
 	uint32_t gap_crc;     /* CRC32C of [block start, gap_pos) */
-	uint64_t reserved[5];
+	uint64_t run_pos;     /* next free slot block of the current run */
+	uint64_t run_left;    /* free slot blocks left in the run */
+	uint64_t reserved[3];
 };
 
 /* A write in progress: lets a writer that reopens after a crash undo it. */
@@ -214,14 +224,15 @@ struct cache_array {
 };
 
 struct vmap {
-	struct vmap_header *hdr;       /* at position 0 */
-	struct cache_array *cache;     /* atomic; the newest array */
+	/* what vmap_get touches first: one cache line */
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
+	struct cache_array *cache;     /* atomic; the newest array */
+	int trusted;                   /* every byte written by this handle */
+	struct vmap_header *hdr;       /* at position 0 */
 	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */
 	uintptr_t table_addr[TABLES][TABLE_CHUNKS]; /* atomic; validated chunk addresses */
 	uint64_t limit;                /* atomic; positions below are safe to touch */
 	int fd;                        /* -1 for in-memory maps */
-	int trusted;                   /* every byte written by this handle */
 	int read_only;
 	size_t page;
 	pthread_mutex_t map_lock;      /* serialises the slow path of readers */

@@ -102,9 +102,23 @@ static int take_at_bump(struct plan *p, uint64_t size, int aligned, uint64_t *po
 	return 0;
 }
 
-int plan_block(struct plan *p, uint64_t *pos)
+/* A slot block for group g: the next one of the current run, or a new run. */
+int plan_slot_block(struct plan *p, uint64_t g, uint64_t *pos)
 {
-	return take_at_bump(p, BLOCK_BYTES, 1, pos);
+	struct vmap_state *s = &p->st;
+	uint64_t blocks = g / 4 < 1 ? 1 : g / 4 < RUN_MAX_BLOCKS ? g / 4 : RUN_MAX_BLOCKS;
+	int err;
+
+	if (!s->run_left) {
+		err = take_at_bump(p, blocks * BLOCK_BYTES, 1, &s->run_pos);
+		if (err)
+			return err;
+		s->run_left = blocks;
+	}
+	*pos = s->run_pos;
+	s->run_pos += BLOCK_BYTES;
+	s->run_left--;
+	return 0;
 }
 
 int plan_table_chunk(struct plan *p, int table, unsigned c)

@@ -25,7 +25,7 @@ struct plan {
 };
 
 HIDDEN void plan_start(const vmap *m, struct plan *p);
-HIDDEN int plan_block(struct plan *p, uint64_t *pos);
+HIDDEN int plan_slot_block(struct plan *p, uint64_t g, uint64_t *pos);
 HIDDEN int plan_table_chunk(struct plan *p, int table, unsigned c);
 HIDDEN int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i);
 HIDDEN int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size);

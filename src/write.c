@@ -155,7 +155,7 @@ static int find_or_plan_group(vmap *m, struct plan *p, uint64_t index, struct gr
 	}
 	err = plan_table_elem(m, p, TABLE_DIR, index >> GROUP_SHIFT);
 	if (!err)
-		err = plan_block(p, &g->slots_pos);
+		err = plan_slot_block(p, index >> GROUP_SHIFT, &g->slots_pos);
 	if (err)
 		return err;
 	g->base = p->st.gap_pos < p->st.gap_end ? p->st.gap_pos : p->st.bump;
