@@ -1,16 +1,21 @@
 /*
  * flat.c - building the flat limit (see flat.h). Both arrays grow by doubling
- * with realloc, which the C library does with mremap for large blocks, so
- * growth copies nothing and leaves no freed copy resident.
+ * with realloc. They start at 1 MiB, above glibc's mmap threshold, so each is
+ * its own mapping from the first append: realloc then grows it with mremap,
+ * copying nothing and leaving no freed copy resident in the heap, and pages
+ * never touched cost no memory. Anything else would make the limit look
+ * worse than it is.
  */
 #include "flat.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define FIRST_BYTES (1u << 20)
+
 static int grow(void **p, uint64_t *cap, uint64_t need, size_t unit)
 {
-	uint64_t c = *cap ? *cap : 1024;
+	uint64_t c = *cap ? *cap : FIRST_BYTES / unit;
 	void *q;
 
 	while (c < need)
