@@ -224,10 +224,14 @@ struct cache_array {
 };
 
 struct vmap {
-	/* what vmap_get touches first: one cache line */
+	/* what vmap_get touches: one cache line of the handle */
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
-	struct cache_array *cache;     /* atomic; the newest array */
+	struct group_cache *groups;    /* atomic; the newest cache array */
+	uint64_t groups_size;          /* atomic; stored after groups, read before */
+	uint64_t first_key;            /* a copy, once first_known */
+	int first_known;               /* atomic */
 	int trusted;                   /* every byte written by this handle */
+	struct cache_array *cache;     /* every cache array, newest first */
 	struct vmap_header *hdr;       /* at position 0 */
 	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */
 	uintptr_t table_addr[TABLES][TABLE_CHUNKS]; /* atomic; validated chunk addresses */

@@ -110,8 +110,11 @@ static const char *get_checked(const vmap *m, uint64_t index, size_t *len)
 	return v;
 }
 
-/* Room for group g in the cache: a copy twice the size, published with
- * release; NULL when memory is short (the checked path still works). */
+/*
+ * Room for group g in the cache: a copy twice the size, published with
+ * release (array, then size: a reader that sees the new size sees the new
+ * array). Old arrays stay until close. NULL when memory is short.
+ */
 static struct cache_array *cache_grow(const vmap *cm, uint64_t g)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
@@ -119,7 +122,7 @@ static struct cache_array *cache_grow(const vmap *cm, uint64_t g)
 	uint64_t size;
 
 	pthread_mutex_lock(&m->map_lock);
-	old = LOAD(&m->cache);
+	old = m->cache;
 	if (old && g < old->size) {
 		a = old;
 		goto out;
@@ -140,7 +143,9 @@ static struct cache_array *cache_grow(const vmap *cm, uint64_t g)
 		a->groups[i].room = LOAD(&old->groups[i].room);
 		a->groups[i].slots = LOAD_ACQ(&old->groups[i].slots);
 	}
-	STORE_REL(&m->cache, a);
+	m->cache = a;
+	STORE_REL(&m->groups, a->groups);
+	STORE_REL(&m->groups_size, size);
 out:
 	pthread_mutex_unlock(&m->map_lock);
 	return a;
@@ -173,31 +178,43 @@ static const struct group_cache *cache_fill(const vmap *m, struct group_cache *g
 	return gc;
 }
 
-/* The slow part of finding a group: grow the cache, fill the entry. */
-__attribute__((noinline)) static const struct group_cache *group_miss(const vmap *m, uint64_t g)
+/*
+ * The slow path of vmap_get: fill the group cache if it can, then take the
+ * checked path. Kept out of line so the fast path needs no saved registers.
+ */
+__attribute__((noinline)) static const char *get_slow(const vmap *cm, uint64_t key, size_t *len)
 {
-	struct cache_array *a = LOAD_ACQ(&m->cache);
+	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
+	uint64_t count = LOAD_ACQ(&m->view->count);
+	uint64_t first = LOAD(&m->view->first_key);
+	uint64_t index = key - first, g = index >> GROUP_SHIFT;
+	struct cache_array *a;
+
+	if (index >= count)
+		return NULL;
+	/* first_key never changes once count > 0: keep a copy by the cache */
+	if (!LOAD_ACQ(&m->first_known)) {
+		STORE(&m->first_key, first);
+		STORE_REL(&m->first_known, 1);
+	}
+	pthread_mutex_lock(&m->map_lock);
+	a = m->cache;
+	pthread_mutex_unlock(&m->map_lock);
 	if (!a || g >= a->size)
 		a = cache_grow(m, g);
-	if (!a)
-		return NULL;
-	return cache_fill(m, &a->groups[g], g);
-}
-
-__attribute__((noinline)) static const char *get_slow(const vmap *m, uint64_t index, size_t *len)
-{
+	if (a && !LOAD_ACQ(&a->groups[g].slots))
+		cache_fill(m, &a->groups[g], g);
 	return get_checked(m, index, len);
 }
 
 /*
  * vmap_get - the fast path: count, the group's cached addresses, the slot,
- * and for a short inline value its bytes; about thirty instructions. Far,
- * long, or out-of-cache values take get_checked().
+ * and for a short inline value its bytes; about thirty instructions and,
+ * besides the slot and the value, only the handle's first cache line and the
+ * group's cache entry. Anything else takes get_slow().
  */
 const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 {
-	const struct vmap_state *view;
-	const struct cache_array *a;
 	const struct group_cache *gc;
 	const uint32_t *slots;
 	uint64_t count, index, g;
@@ -206,27 +223,24 @@ const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 
 	if (!m)
 		return NULL;
-	view = m->view;
-	/* count first: its acquire makes first_key (set by the first append) visible */
-	count = LOAD_ACQ(&view->count);
-	index = key - LOAD(&view->first_key);
+	count = LOAD_ACQ(&m->view->count);
+	if (__builtin_expect(!LOAD_ACQ(&m->first_known), 0))
+		return get_slow(m, key, len);
+	index = key - LOAD(&m->first_key);
 	if (index >= count)
 		return NULL;
 	g = index >> GROUP_SHIFT;
-	a = LOAD_ACQ(&m->cache);
-	if (__builtin_expect(!a || g >= a->size || !(slots = LOAD_ACQ(&a->groups[g].slots)), 0)) {
-		gc = group_miss(m, g);
-		if (!gc)
-			return get_slow(m, index, len);
-		slots = LOAD(&gc->slots);
-	} else {
-		gc = &a->groups[g];
-	}
+	if (__builtin_expect(g >= LOAD_ACQ(&m->groups_size), 0))
+		return get_slow(m, key, len);
+	gc = &LOAD_ACQ(&m->groups)[g];
+	slots = LOAD_ACQ(&gc->slots);
+	if (__builtin_expect(!slots, 0))
+		return get_slow(m, key, len);
 	slot = LOAD_ACQ(&slots[index & (GROUP_KEYS - 1)]);
 	off = slot_off(slot);
 	n = slot >> SLOT_OFF_BITS; /* > 254 for far, removed and long values */
-	if (n >= SLOT_LEN_LONG || off + n >= LOAD(&gc->room))
-		return get_slow(m, index, len);
+	if (__builtin_expect(n >= SLOT_LEN_LONG || off + n >= LOAD(&gc->room), 0))
+		return get_slow(m, key, len);
 	p = LOAD(&gc->base) + off;
 	/*
 	 * A file may be hostile, so its value must show its NUL; the bytes of
