@@ -142,6 +142,31 @@ int arena_reserve(vmap *m, uint64_t end)
 	return 0;
 }
 
+/*
+ * Fault in the pages ahead of the writer in one call, 256 KiB at a time:
+ * one madvise instead of 64 page faults, which in a virtual machine cost
+ * more than the appends that touch them. Best effort: an error only means
+ * the pages fault in one by one as before.
+ */
+#define POPULATE_STEP (256u << 10)
+
+void arena_populate(vmap *m, uint64_t end)
+{
+	uint64_t start = (end - 1) & ~(uint64_t)(m->page - 1);
+	uint64_t to = (end + POPULATE_STEP - 1) & ~(uint64_t)(POPULATE_STEP - 1);
+	uint64_t stop = extent_end(extent_of(start));
+
+	if (to > stop)
+		to = stop;
+	if (to > m->reserved)
+		to = m->reserved;
+#ifdef MADV_POPULATE_WRITE
+	if (to > start)
+		madvise(vmap_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE);
+#endif
+	m->populated = to > end ? to : end;
+}
+
 void arena_unmap_all(vmap *m)
 {
 	for (unsigned k = 0; k < EXTENTS; k++)

@@ -94,6 +94,7 @@ void state_store(struct vmap_state *dst, const struct vmap_state *src)
 	STORE(&dst->gap_crc, src->gap_crc);
 	STORE(&dst->run_pos, src->run_pos);
 	STORE(&dst->run_left, src->run_left);
+	STORE(&dst->crcs_valid, src->crcs_valid);
 	STORE_REL(&dst->count, src->count);
 }
 
@@ -112,4 +113,5 @@ void state_load(struct vmap_state *dst, const struct vmap_state *src)
 	dst->gap_crc = LOAD(&src->gap_crc);
 	dst->run_pos = LOAD(&src->run_pos);
 	dst->run_left = LOAD(&src->run_left);
+	dst->crcs_valid = LOAD(&src->crcs_valid);
 }

@@ -126,11 +126,13 @@ struct vmap_state {
 	uint64_t far_count;   /* far records in use */
 	uint64_t removed;
 	uint64_t value_bytes; /* sum of live value lengths */
-	uint32_t tail_crc;    /* CRC32C of [block start, bump) */
-	uint32_t gap_crc;     /* CRC32C of [block start, gap_pos) */
+	uint32_t tail_crc;    /* CRC32C of [block start, bump), if crcs_valid */
+	uint32_t gap_crc;     /* CRC32C of [block start, gap_pos), if crcs_valid */
 	uint64_t run_pos;     /* next free slot block of the current run */
 	uint64_t run_left;    /* free slot blocks left in the run */
-	uint64_t reserved[3];
+	uint32_t crcs_valid;  /* tail_crc and gap_crc are up to date */
+	uint32_t reserved32;
+	uint64_t reserved[2];
 };
 
 /* A write in progress: lets a writer that reopens after a crash undo it. */
@@ -243,6 +245,7 @@ struct vmap {
 	/* writer only */
 	uint64_t file_bytes;           /* reserved file size */
 	uint64_t reserved;             /* positions below are mapped and backed */
+	uint64_t populated;            /* positions below have their pages */
 	uint64_t crc_blocks;           /* blocks the crc table can hold */
 	uint64_t group_plus1;          /* the group appends go to, plus 1; 0: none */
 	uint32_t *group_slots;
@@ -263,6 +266,7 @@ struct vmap {
 HIDDEN int arena_map_extent(vmap *m, unsigned k);
 HIDDEN int arena_refresh(const vmap *m, uint64_t need_end);
 HIDDEN int arena_reserve(vmap *m, uint64_t end);
+HIDDEN void arena_populate(vmap *m, uint64_t end);
 HIDDEN void arena_unmap_all(vmap *m);
 HIDDEN uint64_t arena_total_bytes(const vmap *m);
 
@@ -315,6 +319,7 @@ HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
 HIDDEN int map_setup(vmap **out, int fd, int read_only);
 HIDDEN int sync_flush(vmap *m);
+HIDDEN void refresh_prefix_crcs(vmap *m);
 HIDDEN int recover_writer(vmap *m);
 HIDDEN int restarted_since_write(const vmap *m);
 HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);

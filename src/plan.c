@@ -64,7 +64,6 @@ static void abandon_gap(struct plan *p)
 	if (s->gap_pos < s->gap_end && s->gap_pos % BLOCK_BYTES)
 		plan_seal(p, s->gap_pos >> BLOCK_SHIFT, (s->gap_pos >> BLOCK_SHIFT) + 1);
 	s->gap_pos = s->gap_end = 0;
-	s->gap_crc = 0;
 }
 
 /* The first position at or after pos where size bytes fit in one extent. */
@@ -88,12 +87,9 @@ static int take_at_bump(struct plan *p, uint64_t size, int aligned, uint64_t *po
 	if (at > VMAP_BYTES_MAX || size > VMAP_BYTES_MAX - at)
 		return -EOVERFLOW;
 	if (at > s->bump) {
-		uint32_t tail_crc = s->tail_crc;
 		abandon_gap(p);
 		s->gap_pos = s->bump;
 		s->gap_end = at;
-		s->gap_crc = tail_crc;
-		s->tail_crc = 0;
 	}
 	*pos = at;
 	s->bump = at + size;
@@ -228,4 +224,5 @@ void plan_start(const vmap *m, struct plan *p)
 	p->data_in_gap = 0;
 	p->reserve_end = 0;
 	state_load(&p->st, &m->hdr->live);
+	p->st.crcs_valid = 0; /* vmap_sync and close take them again */
 }

@@ -36,6 +36,26 @@ static int flush_range(vmap *m, uint64_t end)
 	return vmap_sys_fdatasync(m->fd);
 }
 
+/* The CRC of a partly written block, from its bytes. */
+static uint32_t prefix_crc(vmap *m, uint64_t end)
+{
+	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	const char *p = start < end ? vmap_at(m, start, end - start) : NULL;
+	return p ? crc32c(0, p, (size_t)(end - start)) : 0;
+}
+
+/* The CRCs of the two partly filled blocks, which appends leave stale. */
+void refresh_prefix_crcs(vmap *m)
+{
+	struct vmap_state *live = &m->hdr->live;
+	if (LOAD(&live->crcs_valid))
+		return;
+	STORE(&live->tail_crc, prefix_crc(m, LOAD(&live->bump)));
+	STORE(&live->gap_crc, LOAD(&live->gap_pos) < LOAD(&live->gap_end) ?
+				      prefix_crc(m, LOAD(&live->gap_pos)) : 0);
+	STORE_REL(&live->crcs_valid, 1);
+}
+
 int sync_flush(vmap *m)
 {
 	struct vmap_state now;
@@ -43,6 +63,7 @@ int sync_flush(vmap *m)
 
 	if (m->fd < 0)
 		return 0;
+	refresh_prefix_crcs(m);
 	state_load(&now, &m->hdr->live);
 	err = flush_range(m, now.bump);
 	if (err)
@@ -119,18 +140,9 @@ static int journal_committed(vmap *m, const struct vmap_journal *j)
 	return slots && LOAD(&slots[j->key_index & (GROUP_KEYS - 1)]) == j->slot_new;
 }
 
-/* The CRC of a partly written block, from its bytes. */
-static uint32_t prefix_crc(vmap *m, uint64_t end)
-{
-	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
-	const char *p = start < end ? vmap_at(m, start, end - start) : NULL;
-	return p ? crc32c(0, p, (size_t)(end - start)) : 0;
-}
-
 /*
- * A fast append stores bump, running CRC and byte count one by one; after a
- * crash between them the CRCs are taken again from the bytes, and the byte
- * count is the one that goes with count.
+ * A fast append stores bump and byte count one by one; after a crash between
+ * them the byte count is the one that goes with count.
  */
 static void finish_fast_append(vmap *m, const struct vmap_journal *j)
 {
@@ -138,9 +150,7 @@ static void finish_fast_append(vmap *m, const struct vmap_journal *j)
 	int committed = LOAD(&live->count) > j->before.count;
 
 	STORE(&live->value_bytes, committed ? j->value_bytes_after : j->before.value_bytes);
-	STORE(&live->tail_crc, prefix_crc(m, LOAD(&live->bump)));
-	if (LOAD(&live->gap_pos) < LOAD(&live->gap_end))
-		STORE(&live->gap_crc, prefix_crc(m, LOAD(&live->gap_pos)));
+	STORE(&live->crcs_valid, 0);
 }
 
 static void finish_journal(vmap *m)
@@ -223,5 +233,6 @@ int recover_writer(vmap *m)
 	}
 	if (m->have_boot)
 		memcpy(m->hdr->writer_boot, m->boot, 16);
+	refresh_prefix_crcs(m);
 	return 0;
 }

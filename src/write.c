@@ -9,6 +9,7 @@
  *   2. state: bump and gap, then the new table chunks       (space claimed)
  *   3. value bytes and NUL, far record, dir entry           (invisible yet)
  *   4. seal completed blocks: their CRC32C                  (check)
+ *      (the partly filled blocks' CRCs wait for sync or close)
  *   5. slot, with release          <- commit of replace and remove
  *   6. counters, then count with release <- commit of append
  *   7. journal: done
@@ -57,10 +58,9 @@ static void claim_space(vmap *m, const struct plan *p)
 {
 	struct vmap_state *live = &m->hdr->live;
 	STORE(&live->bump, p->st.bump);
+	STORE(&live->crcs_valid, 0);
 	STORE(&live->gap_pos, p->st.gap_pos);
 	STORE(&live->gap_end, p->st.gap_end);
-	STORE(&live->gap_crc, p->st.gap_crc);
-	STORE(&live->tail_crc, p->st.tail_crc);
 	for (int n = 0; n < p->nchunks; n++) {
 		uint64_t *slot = (uint64_t *)((char *)m->hdr +
 					      table_shapes[p->chunks[n].table].chunks_offset);
@@ -83,22 +83,6 @@ static void seal_planned(vmap *m, const struct plan *p)
 			seal_block(m, b);
 }
 
-/*
- * The running CRC of the block the value ended in: either continued over the
- * new bytes, or restarted where the value crossed into a new block.
- */
-static void running_crc(vmap *m, struct plan *p)
-{
-	uint64_t end = p->data_pos + p->data_len;
-	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
-	uint32_t *crc = p->data_in_gap ? &p->st.gap_crc : &p->st.tail_crc;
-
-	if (start >= p->data_pos)
-		*crc = crc32c(0, vmap_ptr(m, start), (size_t)(end - start));
-	else
-		*crc = crc32c(*crc, vmap_ptr(m, p->data_pos), (size_t)p->data_len);
-}
-
 /* Copy the value and its NUL to where the plan put it, and seal. */
 static void write_value(vmap *m, struct plan *p, const void *val, size_t len)
 {
@@ -107,7 +91,6 @@ static void write_value(vmap *m, struct plan *p, const void *val, size_t len)
 		memcpy(dst, val, len);
 	dst[len] = '\0';
 	seal_planned(m, p);
-	running_crc(m, p);
 }
 
 static void write_far(vmap *m, uint64_t f, uint64_t pos, uint64_t len)
@@ -197,21 +180,18 @@ static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t bas
 	m->crc_blocks = table_capacity(m, TABLE_CRC);
 }
 
-/* Seal the blocks [pos, end) completes; return the running CRC after it. */
-static uint32_t seal_and_run(vmap *m, uint64_t pos, uint64_t end, uint32_t crc)
+/* Seal the blocks that [pos, end) completes. */
+static void seal_completed(vmap *m, uint64_t pos, uint64_t end)
 {
-	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
-	if (start < pos)
-		return crc32c(crc, vmap_ptr(m, pos), (size_t)(end - pos));
 	for (uint64_t b = pos >> BLOCK_SHIFT; b < end >> BLOCK_SHIFT; b++)
 		seal_block(m, b);
-	return crc32c(0, vmap_ptr(m, start), (size_t)(end - start));
 }
 
 /*
  * The common append: a short inline value into the current group, at the
  * bump or in the gap, in space already reserved. No plan, no table; the
- * journal holds just what a crash could leave wrong (the byte count).
+ * journal holds just what a crash could leave wrong (the byte count). The
+ * CRCs of the two partly filled blocks are taken at sync and close, not here.
  * Returns 1 when the general path must do it instead.
  */
 static int append_fast(vmap *m, const void *val, size_t len)
@@ -221,7 +201,6 @@ static int append_fast(vmap *m, const void *val, size_t len)
 	uint64_t count = live->count, bytes = live->value_bytes;
 	uint64_t gap = live->gap_pos, pos, end;
 	int in_gap = gap < live->gap_end;
-	uint32_t *crc;
 
 	if ((count & (GROUP_KEYS - 1)) == 0 || (count >> GROUP_SHIFT) + 1 != m->group_plus1 ||
 	    len >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
@@ -238,10 +217,13 @@ static int append_fast(vmap *m, const void *val, size_t len)
 	j->before.value_bytes = bytes;
 	j->value_bytes_after = bytes + len;
 	STORE_REL(&j->active, 1);
+	if (end > m->populated)
+		arena_populate(m, end);
 	memcpy(vmap_ptr(m, pos), val, len);
 	vmap_ptr(m, pos)[len] = '\0';
-	crc = in_gap ? &live->gap_crc : &live->tail_crc;
-	STORE(crc, seal_and_run(m, pos, end, *crc));
+	seal_completed(m, pos, end);
+	if (live->crcs_valid)
+		STORE(&live->crcs_valid, 0);
 	STORE(in_gap ? &live->gap_pos : &live->bump, end);
 	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)], slot_inline(pos - m->group_base, len));
 	STORE(&live->value_bytes, bytes + len);
