@@ -63,8 +63,30 @@ struct cell {
 	struct summary *summaries; /* one per peers[] entry */
 };
 
-/* main.c: append the cell (kind, n) to *cells. 0, or -1 out of memory. */
+/* What the command line asked for (options.c). */
+struct options {
+	int reps;
+	int full;
+	uint64_t ops;
+	const char *csv, *plots, *only, *tmp, *sizes, *values;
+};
+
+/* A run's options and its scratch space (main.c). */
+struct context {
+	const struct options *o;
+	char base[4096];     /* the scratch directory */
+	char usr_file[4200]; /* the gathered /usr paths, or "-" */
+};
+
+/* options.c: the command line, and the grid of cells it asks for. 0 to run,
+ * 1 when help was printed, -1 on a usage error. */
+int options_parse(int argc, char **argv, struct options *o);
+int grid_build(const struct options *o, struct cell **cells, size_t *count);
+/* Append the cell (kind, n) to *cells. 0, or -1 out of memory. */
 int cell_add(struct cell **cells, size_t *count, int kind, uint64_t n, int large_only);
+
+/* run.c: every repetition of every contender of one cell, then the medians. */
+void run_cell(const struct context *x, struct cell *c);
 
 /* replot.c: read back a CSV that report_csv wrote, for plot_all. */
 int replot_read(const char *path, struct cell **cells, size_t *count);
