@@ -137,6 +137,8 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	err = header_validate(m->hdr, size);
 	if (!err)
 		err = state_validate(&m->hdr->live, size);
+	if (!err) /* the writer touches any position below bump unchecked */
+		err = arena_reserve(m, LOAD(&m->hdr->live.bump));
 	if (!err)
 		err = recover_writer(m);
 	return err;

@@ -62,15 +62,16 @@ static const char *inline_value(const vmap *m, uint64_t base, uint32_t slot, siz
 		*len = n;
 		return p;
 	}
-	p = vmap_at(m, pos, SLOT_LEN_LONG + 1); /* also brings the limit up to date */
-	if (!p)
-		return NULL;
-	room = extent_end(extent_of(pos));
-	if (room > LOAD_ACQ(&m->limit))
-		room = LOAD_ACQ(&m->limit);
-	room -= pos;
+	/* Ask for all the value may span, so that a reader looks at the file's
+	 * size again if need be; near the end of the file settle for less. */
+	room = extent_end(extent_of(pos)) - pos;
 	if (room > INLINE_MAX + 1)
 		room = INLINE_MAX + 1;
+	p = vmap_at(m, pos, room);
+	if (!p && !(p = vmap_at(m, pos, SLOT_LEN_LONG + 1)))
+		return NULL;
+	if (room > LOAD_ACQ(&m->limit) - pos)
+		room = LOAD_ACQ(&m->limit) - pos;
 	nul = memchr(p + SLOT_LEN_LONG, 0, (size_t)room - SLOT_LEN_LONG);
 	if (!nul)
 		return NULL;

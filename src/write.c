@@ -100,9 +100,15 @@ static void write_far(vmap *m, uint64_t f, uint64_t pos, uint64_t len)
 	STORE(&rec->len, len);
 }
 
+/* The slot of index in the block at slots_pos, which came from the file:
+ * checked like any position a reader follows. */
 static uint32_t *slot_ptr(vmap *m, uint64_t slots_pos, uint64_t index)
 {
-	return (uint32_t *)vmap_ptr(m, slots_pos) + (index & (GROUP_KEYS - 1));
+	uint32_t *slots;
+	if (slots_pos % BLOCK_BYTES)
+		return NULL;
+	slots = (uint32_t *)vmap_at(m, slots_pos, BLOCK_BYTES);
+	return slots ? slots + (index & (GROUP_KEYS - 1)) : NULL;
 }
 
 /* Plan a far record for the value about to be written. */
@@ -134,6 +140,9 @@ static int find_or_plan_group(vmap *m, struct plan *p, uint64_t index, struct gr
 			return VMAP_ECORRUPT;
 		g->slots_pos = LOAD(&d->slots_pos);
 		g->base = LOAD(&d->base);
+		if (!slot_ptr(m, g->slots_pos, index) || g->base < BLOCK_BYTES ||
+		    g->base > p->st.bump)
+			return VMAP_ECORRUPT;
 		return 0;
 	}
 	err = plan_table_elem(m, p, TABLE_DIR, index >> GROUP_SHIFT);
@@ -302,6 +311,8 @@ static int live_slot(vmap *m, uint64_t key, uint32_t **slot, size_t *len)
 	if (!d)
 		return VMAP_ECORRUPT;
 	*slot = slot_ptr(m, LOAD(&d->slots_pos), index);
+	if (!*slot)
+		return VMAP_ECORRUPT;
 	if (!value_of(m, d, LOAD(*slot), len))
 		return LOAD(*slot) == SLOT_REMOVED ? -ENOENT : VMAP_ECORRUPT;
 	return 0;
