@@ -195,9 +195,11 @@ VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
 
 /*
  * vmap_check - verify the whole map: header, every table, every stored offset,
- * every value's terminator and the CRC32C of every sealed block. O(size).
- * Returns 0, VMAP_ECORRUPT, or -EINVAL (m NULL). Safe beside readers; beside a
- * writer in another process it may report the tail it is writing as damaged.
+ * every value's terminator and the CRC32C of every sealed block (and, once
+ * the writer has synced or closed, of the two partly filled blocks). O(size).
+ * Returns 0, VMAP_ECORRUPT, -EINVAL (m NULL), or -ENOMEM and other mmap(2)
+ * and fstat(2) errors when it cannot look. Safe beside readers; beside a
+ * writer in another process it may report the tail being written as damaged.
  */
 VMAP_API int vmap_check(const vmap *m);
 

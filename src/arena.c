@@ -71,6 +71,21 @@ int arena_refresh(const vmap *cm, uint64_t need_end)
 	return err;
 }
 
+/*
+ * Map every extent below end, for a caller about to walk all of it (check):
+ * VMAP_ECORRUPT if the file is shorter than end, else 0 or the mmap error.
+ */
+int arena_map_upto(const vmap *m, uint64_t end)
+{
+	for (unsigned k = 0; k < EXTENTS && extent_start(k) < end; k++) {
+		uint64_t stop = extent_end(k) < end ? extent_end(k) : end;
+		int err = arena_refresh(m, stop);
+		if (err)
+			return err == -EFAULT ? VMAP_ECORRUPT : err;
+	}
+	return 0;
+}
+
 static uint64_t grow_step(uint64_t now)
 {
 	uint64_t step = now / 8;

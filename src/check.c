@@ -190,9 +190,13 @@ int vmap_check(const vmap *m)
 	if (header_validate(m->hdr, LOAD_ACQ(&m->limit)))
 		return VMAP_ECORRUPT;
 	state_load(&ck.s, m->view);
-	/* Touching the last used byte makes a reader look at the file's size again. */
-	if (ck.s.bump < BLOCK_BYTES || !vmap_at(m, ck.s.bump - 1, 1) ||
-	    state_validate(&ck.s, LOAD_ACQ(&m->limit)))
+	if (ck.s.bump < BLOCK_BYTES || ck.s.bump > VMAP_BYTES_MAX)
+		return VMAP_ECORRUPT;
+	/* Map it all first, so that a failing mmap is told apart from damage. */
+	err = arena_map_upto(m, ck.s.bump);
+	if (err)
+		return err;
+	if (state_validate(&ck.s, LOAD_ACQ(&m->limit)))
 		return VMAP_ECORRUPT;
 	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS;
 	ck.ranges = vmap_sys_calloc(ck.cap, sizeof *ck.ranges);

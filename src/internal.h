@@ -265,6 +265,7 @@ struct vmap {
 
 HIDDEN int arena_map_extent(vmap *m, unsigned k);
 HIDDEN int arena_refresh(const vmap *m, uint64_t need_end);
+HIDDEN int arena_map_upto(const vmap *m, uint64_t end);
 HIDDEN int arena_reserve(vmap *m, uint64_t end);
 HIDDEN void arena_populate(vmap *m, uint64_t end);
 HIDDEN void arena_unmap_all(vmap *m);
