@@ -230,8 +230,7 @@ struct vmap {
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
 	struct group_cache *groups;    /* atomic; the newest cache array */
 	uint64_t groups_size;          /* atomic; stored after groups, read before */
-	uint64_t first_key;            /* a copy, once first_known */
-	int first_known;               /* atomic */
+	uint64_t first_key;            /* atomic; a copy, valid once groups_size > 0 */
 	int trusted;                   /* every byte written by this handle */
 	struct cache_array *cache;     /* every cache array, newest first */
 	struct vmap_header *hdr;       /* at position 0 */

@@ -193,11 +193,9 @@ __attribute__((noinline)) static const char *get_slow(const vmap *cm, uint64_t k
 
 	if (index >= count)
 		return NULL;
-	/* first_key never changes once count > 0: keep a copy by the cache */
-	if (!LOAD_ACQ(&m->first_known)) {
-		STORE(&m->first_key, first);
-		STORE_REL(&m->first_known, 1);
-	}
+	/* first_key never changes once count > 0: keep a copy for the fast
+	 * path, which trusts it once the cache is published (cache_grow) */
+	STORE(&m->first_key, first);
 	pthread_mutex_lock(&m->map_lock);
 	a = m->cache;
 	pthread_mutex_unlock(&m->map_lock);
@@ -225,14 +223,17 @@ const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 	if (!m)
 		return NULL;
 	count = LOAD_ACQ(&m->view->count);
-	if (__builtin_expect(!LOAD_ACQ(&m->first_known), 0))
-		return get_slow(m, key, len);
+	/*
+	 * m->first_key is only known once the cache has a group (groups_size is
+	 * stored after it, with release), so the group test comes before the
+	 * count test: a key of an unknown group always takes the slow path.
+	 */
 	index = key - LOAD(&m->first_key);
-	if (index >= count)
-		return NULL;
 	g = index >> GROUP_SHIFT;
 	if (__builtin_expect(g >= LOAD_ACQ(&m->groups_size), 0))
 		return get_slow(m, key, len);
+	if (index >= count)
+		return NULL;
 	gc = &LOAD_ACQ(&m->groups)[g];
 	slots = LOAD_ACQ(&gc->slots);
 	if (__builtin_expect(!slots, 0))
