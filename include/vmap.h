@@ -175,6 +175,76 @@ VMAP_API int vmap_sync(vmap *m);
  */
 VMAP_API const char *vmap_get(const vmap *m, uint64_t key, size_t *len);
 
+/*
+ * vmap_get_inline - vmap_get, inlined into the caller (liburing-style): the
+ * same contract, the same result, the same thread safety. For a short value
+ * of a group this handle has read before it costs about twenty instructions
+ * and no call; anything else calls vmap_get_slow(), the library's checked
+ * path. It reads the start of the handle through struct vmap_fast below, so
+ * code that uses it must be rebuilt when the library's major version (its
+ * SONAME) changes. Plain vmap_get() is the stable ABI.
+ */
+struct vmap_group_fast { /* private: what a reader knows of one group */
+	const uint32_t *slots;
+	const char *base;
+	uint64_t room;
+};
+
+struct vmap_fast { /* private: the first bytes of every handle */
+	const uint64_t *count;
+	const struct vmap_group_fast *groups;
+	uint64_t groups_size;
+	uint64_t first_key;
+	int trusted;
+};
+
+/* vmap_get_slow - private: vmap_get_inline's way out; same contract as vmap_get. */
+VMAP_API const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len);
+
+#if defined(__GNUC__) && !defined(VMAP_NO_INLINE)
+static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *len)
+{
+	const struct vmap_fast *f = (const struct vmap_fast *)(const void *)m;
+	const struct vmap_group_fast *g;
+	const uint32_t *slots;
+	const char *p;
+	uint64_t count, index, group;
+	uint32_t slot, off, n;
+
+	if (!m)
+		return NULL;
+	/* count first (acquire): what the writer stored before it is visible */
+	count = __atomic_load_n(f->count, __ATOMIC_ACQUIRE);
+	index = key - __atomic_load_n(&f->first_key, __ATOMIC_RELAXED);
+	group = index >> 10;
+	/* first_key is trusted only once groups_size is non-zero */
+	if (__builtin_expect(group >= __atomic_load_n(&f->groups_size, __ATOMIC_ACQUIRE), 0))
+		return vmap_get_slow(m, key, len);
+	if (index >= count)
+		return NULL;
+	g = &__atomic_load_n(&f->groups, __ATOMIC_ACQUIRE)[group];
+	slots = __atomic_load_n(&g->slots, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!slots, 0))
+		return vmap_get_slow(m, key, len);
+	slot = __atomic_load_n(&slots[index & 1023], __ATOMIC_ACQUIRE);
+	off = slot & 0x7fffff;
+	n = slot >> 23; /* 255 and up: far, removed or long */
+	if (__builtin_expect(n >= 255 || off + n >= g->room, 0))
+		return vmap_get_slow(m, key, len);
+	p = g->base + off;
+	if (!f->trusted && p[n])
+		return NULL;
+	if (len)
+		*len = n;
+	return p;
+}
+#else
+static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *len)
+{
+	return vmap_get(m, key, len);
+}
+#endif
+
 /* vmap_first_key - the first key appended, or 0 for an empty map (or NULL). */
 VMAP_API uint64_t vmap_first_key(const vmap *m);
 

@@ -180,6 +180,8 @@ struct vmap_far {
 };
 
 _Static_assert(sizeof(struct vmap_state) == 112, "state layout");
+_Static_assert(GROUP_KEYS == 1024 && SLOT_OFF_BITS == 23 && SLOT_LEN_LONG == 255,
+	       "vmap_get_inline() in vmap.h has these numbers written in");
 _Static_assert(sizeof(struct vmap_header) == BLOCK_BYTES, "header is one block");
 _Static_assert(offsetof(struct vmap_header, live) == 64, "header layout");
 _Static_assert(offsetof(struct vmap_header, journal) == 320, "header layout");
@@ -207,17 +209,13 @@ static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t
 /* ---- the handle ---------------------------------------------------------- */
 
 /*
- * What a reader learned about one group, in process memory: where its slots
- * and its base are mapped, and how many bytes from the base it may touch.
- * Filled on first use, so a get needs no extent arithmetic at all. The array
- * grows by doubling; old arrays are kept until close, since a reader may
- * still be looking at one.
+ * What a reader learned about one group (struct vmap_group_fast, in vmap.h),
+ * in process memory: where its slots and its base are mapped, and how many
+ * bytes from the base it may touch. Filled on first use, so a get needs no
+ * extent arithmetic at all. The array grows by doubling; old arrays are kept
+ * until close, since a reader may still be looking at one.
  */
-struct group_cache {
-	const uint32_t *slots; /* atomic; NULL until filled */
-	const char *base;
-	uint64_t room;
-};
+#define group_cache vmap_group_fast
 
 struct cache_array {
 	struct group_cache *groups;
@@ -226,12 +224,14 @@ struct cache_array {
 };
 
 struct vmap {
-	/* what vmap_get touches: one cache line of the handle */
+	/*
+	 * What vmap_get touches, first, as vmap_get_inline() in vmap.h reads it:
+	 * count = &view->count; groups, the newest cache array (atomic); its
+	 * size (atomic, stored after groups, read before); a copy of first_key,
+	 * trusted once groups_size > 0; trusted: every byte written by us.
+	 */
+	struct vmap_fast fast;
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
-	struct group_cache *groups;    /* atomic; the newest cache array */
-	uint64_t groups_size;          /* atomic; stored after groups, read before */
-	uint64_t first_key;            /* atomic; a copy, valid once groups_size > 0 */
-	int trusted;                   /* every byte written by this handle */
 	struct cache_array *cache;     /* every cache array, newest first */
 	struct vmap_header *hdr;       /* at position 0 */
 	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */

@@ -70,7 +70,8 @@ int vmap_new(vmap **out)
 		goto fail;
 	m->hdr = (struct vmap_header *)m->ext_base[0];
 	m->view = &m->hdr->live;
-	m->trusted = 1;
+	m->fast.count = &m->view->count;
+	m->fast.trusted = 1;
 	write_fresh_header(m);
 	*out = m;
 	return 0;
@@ -197,6 +198,7 @@ int vmap_open(vmap **out, const char *path, int flags)
 		goto fail;
 	if (!m->view)
 		m->view = &m->hdr->live;
+	m->fast.count = &m->view->count;
 	*out = m;
 	return 0;
 fail:

@@ -145,8 +145,8 @@ static struct cache_array *cache_grow(const vmap *cm, uint64_t g)
 		a->groups[i].slots = LOAD_ACQ(&old->groups[i].slots);
 	}
 	m->cache = a;
-	STORE_REL(&m->groups, a->groups);
-	STORE_REL(&m->groups_size, size);
+	STORE_REL(&m->fast.groups, a->groups);
+	STORE_REL(&m->fast.groups_size, size);
 out:
 	pthread_mutex_unlock(&m->map_lock);
 	return a;
@@ -180,22 +180,27 @@ static const struct group_cache *cache_fill(const vmap *m, struct group_cache *g
 }
 
 /*
- * The slow path of vmap_get: fill the group cache if it can, then take the
- * checked path. Kept out of line so the fast path needs no saved registers.
+ * vmap_get_slow - the slow path of vmap_get (see vmap.h): fill the group
+ * cache if it can, then take the checked path. Out of line, so the fast path
+ * needs no saved registers.
  */
-__attribute__((noinline)) static const char *get_slow(const vmap *cm, uint64_t key, size_t *len)
+const char *vmap_get_slow(const vmap *cm, uint64_t key, size_t *len)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
-	uint64_t count = LOAD_ACQ(&m->view->count);
-	uint64_t first = LOAD(&m->view->first_key);
-	uint64_t index = key - first, g = index >> GROUP_SHIFT;
+	uint64_t count, first, index, g;
 	struct cache_array *a;
 
+	if (!m)
+		return NULL;
+	count = LOAD_ACQ(&m->view->count);
+	first = LOAD(&m->view->first_key);
+	index = key - first;
+	g = index >> GROUP_SHIFT;
 	if (index >= count)
 		return NULL;
 	/* first_key never changes once count > 0: keep a copy for the fast
 	 * path, which trusts it once the cache is published (cache_grow) */
-	STORE(&m->first_key, first);
+	STORE(&m->fast.first_key, first);
 	pthread_mutex_lock(&m->map_lock);
 	a = m->cache;
 	pthread_mutex_unlock(&m->map_lock);
@@ -207,53 +212,14 @@ __attribute__((noinline)) static const char *get_slow(const vmap *cm, uint64_t k
 }
 
 /*
- * vmap_get - the fast path: count, the group's cached addresses, the slot,
- * and for a short inline value its bytes; about thirty instructions and,
- * besides the slot and the value, only the handle's first cache line and the
- * group's cache entry. Anything else takes get_slow().
+ * vmap_get - the fast path is vmap_get_inline() in vmap.h: count, the
+ * group's cached addresses, the slot, and for a short inline value its
+ * bytes; besides the slot and the value it reads only the handle's first
+ * cache line and the group's cache entry. Anything else: vmap_get_slow().
  */
 const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 {
-	const struct group_cache *gc;
-	const uint32_t *slots;
-	uint64_t count, index, g;
-	uint32_t slot, off, n;
-	const char *p;
-
-	if (!m)
-		return NULL;
-	count = LOAD_ACQ(&m->view->count);
-	/*
-	 * m->first_key is only known once the cache has a group (groups_size is
-	 * stored after it, with release), so the group test comes before the
-	 * count test: a key of an unknown group always takes the slow path.
-	 */
-	index = key - LOAD(&m->first_key);
-	g = index >> GROUP_SHIFT;
-	if (__builtin_expect(g >= LOAD_ACQ(&m->groups_size), 0))
-		return get_slow(m, key, len);
-	if (index >= count)
-		return NULL;
-	gc = &LOAD_ACQ(&m->groups)[g];
-	slots = LOAD_ACQ(&gc->slots);
-	if (__builtin_expect(!slots, 0))
-		return get_slow(m, key, len);
-	slot = LOAD_ACQ(&slots[index & (GROUP_KEYS - 1)]);
-	off = slot_off(slot);
-	n = slot >> SLOT_OFF_BITS; /* > 254 for far, removed and long values */
-	if (__builtin_expect(n >= SLOT_LEN_LONG || off + n >= LOAD(&gc->room), 0))
-		return get_slow(m, key, len);
-	p = LOAD(&gc->base) + off;
-	/*
-	 * A file may be hostile, so its value must show its NUL; the bytes of
-	 * an in-memory map were all written by this process. (The NUL is often
-	 * on the next cache line: skipping the check saves a memory access.)
-	 */
-	if (!m->trusted && p[n])
-		return NULL;
-	if (len)
-		*len = n;
-	return p;
+	return vmap_get_inline(m, key, len);
 }
 
 uint64_t vmap_first_key(const vmap *m)
