@@ -121,6 +121,17 @@ static int plan_far(vmap *m, struct plan *p, uint64_t *f)
 	return plan_table_elem(m, p, TABLE_FAR, *f);
 }
 
+/* The rest of a plan: the far record if any, the value's bytes, the space. */
+static int plan_value(vmap *m, struct plan *p, int far, size_t len, uint64_t *f, uint64_t *pos)
+{
+	int err = far ? plan_far(m, p, f) : 0;
+	if (!err)
+		err = plan_data(m, p, len + 1, pos);
+	if (!err)
+		err = plan_reserve(m, p);
+	return err;
+}
+
 /* ---- append ------------------------------------------------------------- */
 
 struct group_ref {
@@ -265,12 +276,7 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	if (err)
 		return err;
 	far = !goes_inline(&p, &g, val, len);
-	if (far)
-		err = plan_far(m, &p, &f);
-	if (!err)
-		err = plan_data(m, &p, len + 1, &pos);
-	if (!err)
-		err = plan_reserve(m, &p);
+	err = plan_value(m, &p, far, len, &f, &pos);
 	if (err)
 		return err;
 
@@ -344,11 +350,7 @@ int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len)
 	if (err)
 		return err;
 	plan_start(m, &p);
-	err = plan_far(m, &p, &f);
-	if (!err)
-		err = plan_data(m, &p, len + 1, &pos);
-	if (!err)
-		err = plan_reserve(m, &p);
+	err = plan_value(m, &p, 1, len, &f, &pos);
 	if (err)
 		return err;
 
