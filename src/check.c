@@ -79,18 +79,57 @@ static int check_chunks(struct checker *ck)
 	return 0;
 }
 
+/* Is [pos, end) clear of the gap and of every table block? */
+static int value_clear(const struct checker *ck, uint64_t pos, uint64_t end)
+{
+	size_t lo = 0, hi = ck->nranges;
+
+	if (pos < ck->s.gap_end && end > ck->s.gap_pos)
+		return 0;
+	while (lo < hi) { /* the first range that ends after pos */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ck->ranges[mid].end <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo == ck->nranges || ck->ranges[lo].start >= end;
+}
+
+/* Where a slot's value starts (value_of has checked it is readable). */
+static uint64_t value_pos(const struct checker *ck, const struct vmap_dir_entry *d, uint32_t slot)
+{
+	const struct vmap_far *rec;
+	if (!(slot & SLOT_FAR))
+		return LOAD(&d->base) + slot_off(slot);
+	rec = table_elem(ck->m, TABLE_FAR, slot & ~SLOT_FAR);
+	return LOAD(&rec->pos);
+}
+
+/* A value inside the used space, clear of tables and of the gap. */
+static int check_value_at(const struct checker *ck, uint64_t pos, size_t len)
+{
+	if (pos > ck->s.bump || len + 1 > ck->s.bump - pos)
+		return VMAP_ECORRUPT;
+	return value_clear(ck, pos, pos + len + 1) ? 0 : VMAP_ECORRUPT;
+}
+
+/* A group's directory entry, and its slot block as a table range. */
+static int check_dir_entry(struct checker *ck, uint64_t g)
+{
+	const struct vmap_dir_entry *d = dir_entry(ck->m, g);
+	if (!d || LOAD(&d->base) > ck->s.bump || LOAD(&d->base) < BLOCK_BYTES)
+		return VMAP_ECORRUPT;
+	return add_range(ck, LOAD(&d->slots_pos), BLOCK_BYTES);
+}
+
 /* Every slot of one group; inline offsets must grow, as appends made them. */
 static int check_group(struct checker *ck, uint64_t g, uint64_t keys)
 {
 	const struct vmap_dir_entry *d = dir_entry(ck->m, g);
-	const uint32_t *slots;
+	const uint32_t *slots = (const uint32_t *)vmap_at(ck->m, LOAD(&d->slots_pos), BLOCK_BYTES);
 	uint64_t next_min = 0;
 
-	if (!d || LOAD(&d->base) > ck->s.bump || LOAD(&d->base) < BLOCK_BYTES)
-		return VMAP_ECORRUPT;
-	if (add_range(ck, LOAD(&d->slots_pos), BLOCK_BYTES))
-		return VMAP_ECORRUPT;
-	slots = (const uint32_t *)vmap_at(ck->m, LOAD(&d->slots_pos), BLOCK_BYTES);
 	if (!slots)
 		return VMAP_ECORRUPT;
 	for (uint64_t j = 0; j < keys; j++) {
@@ -102,11 +141,11 @@ static int check_group(struct checker *ck, uint64_t g, uint64_t keys)
 			continue;
 		}
 		v = value_of(ck->m, d, slot, &len);
-		if (!v)
+		if (!v || check_value_at(ck, value_pos(ck, d, slot), len))
 			return VMAP_ECORRUPT;
 		if (!(slot & SLOT_FAR)) {
 			uint64_t off = slot_off(slot);
-			if (off < next_min || LOAD(&d->base) + off + len + 1 > ck->s.bump)
+			if (off < next_min)
 				return VMAP_ECORRUPT;
 			next_min = off + len + 1;
 		}
@@ -119,11 +158,16 @@ static int check_far_records(struct checker *ck)
 {
 	for (uint64_t f = 0; f < ck->s.far_count; f++) {
 		const struct vmap_far *rec = table_elem(ck->m, TABLE_FAR, f);
-		if (!rec || LOAD(&rec->len) > VMAP_VALUE_MAX || LOAD(&rec->pos) > ck->s.bump ||
-		    LOAD(&rec->len) + 1 > ck->s.bump - LOAD(&rec->pos))
+		uint64_t pos, len;
+		const char *v;
+		if (!rec)
 			return VMAP_ECORRUPT;
-		const char *v = vmap_at(ck->m, LOAD(&rec->pos), LOAD(&rec->len) + 1);
-		if (!v || v[LOAD(&rec->len)])
+		pos = LOAD(&rec->pos);
+		len = LOAD(&rec->len);
+		if (len > VMAP_VALUE_MAX)
+			return VMAP_ECORRUPT;
+		v = vmap_at(ck->m, pos, len + 1);
+		if (!v || v[len] || check_value_at(ck, pos, len))
 			return VMAP_ECORRUPT;
 	}
 	return 0;
@@ -139,14 +183,26 @@ static int check_prefix(const vmap *m, uint64_t end, uint32_t want)
 	return p && crc32c(0, p, (size_t)(end - start)) == want ? 0 : VMAP_ECORRUPT;
 }
 
+/* A block still being filled, or past the end, has no checksum yet. */
+static int unsealed(const struct vmap_state *s, uint64_t b)
+{
+	if ((b + 1) << BLOCK_SHIFT > s->bump)
+		return 1;
+	return s->gap_pos < s->gap_end && s->gap_pos % BLOCK_BYTES && b == s->gap_pos >> BLOCK_SHIFT;
+}
+
 static int check_checksums(struct checker *ck)
 {
-	uint64_t blocks = ck->s.bump >> BLOCK_SHIFT;
+	uint64_t blocks = table_capacity(ck->m, TABLE_CRC);
 	for (uint64_t b = 1; b < blocks; b++) {
 		const uint32_t *crc = table_elem(ck->m, TABLE_CRC, b);
 		const char *p;
-		if (!crc || !LOAD(crc))
+		if (!crc)
+			return VMAP_ECORRUPT;
+		if (!LOAD(crc))
 			continue;
+		if (unsealed(&ck->s, b))
+			return VMAP_ECORRUPT;
 		p = vmap_at(ck->m, b << BLOCK_SHIFT, BLOCK_BYTES);
 		if (!p || crc32c(0, p, BLOCK_BYTES) != LOAD(crc))
 			return VMAP_ECORRUPT;
@@ -160,17 +216,23 @@ static int check_checksums(struct checker *ck)
 	return 0;
 }
 
+/* Pass 1: every table block (chunks, slot blocks, the rest of the slot
+ * run), none overlapping; pass 2: every slot and record against them. */
 static int check_all(struct checker *ck)
 {
 	uint64_t groups = (ck->s.count + GROUP_KEYS - 1) >> GROUP_SHIFT;
 	int err = check_chunks(ck);
 
+	for (uint64_t g = 0; !err && g < groups; g++)
+		err = check_dir_entry(ck, g);
+	if (!err && ck->s.run_left)
+		err = add_range(ck, ck->s.run_pos, ck->s.run_left * BLOCK_BYTES);
+	if (!err)
+		err = check_no_overlap(ck);
 	for (uint64_t g = 0; !err && g < groups; g++) {
 		uint64_t keys = ck->s.count - (g << GROUP_SHIFT);
 		err = check_group(ck, g, keys < GROUP_KEYS ? keys : GROUP_KEYS);
 	}
-	if (!err)
-		err = check_no_overlap(ck);
 	if (!err)
 		err = check_far_records(ck);
 	if (!err && (ck->removed != ck->s.removed || ck->value_bytes != ck->s.value_bytes))
@@ -198,7 +260,7 @@ int vmap_check(const vmap *m)
 		return err;
 	if (state_validate(&ck.s, LOAD_ACQ(&m->limit)))
 		return VMAP_ECORRUPT;
-	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS;
+	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS + 1;
 	ck.ranges = vmap_sys_calloc(ck.cap, sizeof *ck.ranges);
 	if (!ck.ranges)
 		return -ENOMEM;

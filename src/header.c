@@ -61,6 +61,9 @@ int state_validate(const struct vmap_state *s, uint64_t limit)
 
 	if (count > VMAP_SLOTS_MAX || LOAD(&s->removed) > count)
 		return VMAP_ECORRUPT;
+	/* every 1024 keys own a 4 KiB slot block below bump */
+	if ((count + GROUP_KEYS - 1) / GROUP_KEYS > bump / BLOCK_BYTES)
+		return VMAP_ECORRUPT;
 	if (count && count - 1 > UINT64_MAX - LOAD(&s->first_key))
 		return VMAP_ECORRUPT;
 	if (bump < BLOCK_BYTES || bump > limit || bump > VMAP_BYTES_MAX)
@@ -114,4 +117,41 @@ void state_load(struct vmap_state *dst, const struct vmap_state *src)
 	dst->run_pos = LOAD(&src->run_pos);
 	dst->run_left = LOAD(&src->run_left);
 	dst->crcs_valid = LOAD(&src->crcs_valid);
+}
+
+/* A journal left active must describe an operation on a sane state. */
+int journal_validate(const struct vmap_journal *j, uint64_t limit)
+{
+	if (!LOAD(&j->active))
+		return 0;
+	if (j->kind < JOURNAL_APPEND || j->kind > JOURNAL_APPEND_FAST)
+		return VMAP_ECORRUPT;
+	if (j->kind == JOURNAL_APPEND_FAST)
+		return j->before.count <= VMAP_SLOTS_MAX ? 0 : VMAP_ECORRUPT;
+	return state_validate(&j->before, limit);
+}
+
+/*
+ * Table chunks: present in order, block-aligned, inside [4096, bump) and in
+ * one extent, so that a writer can follow them without checking each time.
+ */
+int chunks_validate(const vmap *m)
+{
+	uint64_t bump = LOAD(&m->hdr->live.bump);
+	for (int t = 0; t < TABLES; t++) {
+		const uint64_t *pos =
+			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
+		int gone = 0;
+		for (unsigned c = 0; c < TABLE_CHUNKS; c++) {
+			uint64_t p = LOAD(&pos[c]), bytes = (uint64_t)BLOCK_BYTES << c;
+			if (!p) {
+				gone = 1;
+				continue;
+			}
+			if (gone || p % BLOCK_BYTES || p < BLOCK_BYTES || p > bump ||
+			    bytes > bump - p || extent_of(p) != extent_of(p + bytes - 1))
+				return VMAP_ECORRUPT;
+		}
+	}
+	return 0;
 }

@@ -243,6 +243,7 @@ struct vmap {
 	pthread_mutex_t map_lock;      /* serialises the slow path of readers */
 	/* writer only */
 	uint64_t file_bytes;           /* reserved file size */
+	uint64_t file_bytes_found;     /* the file's size when we opened it */
 	uint64_t reserved;             /* positions below are mapped and backed */
 	uint64_t populated;            /* positions below have their pages */
 	uint64_t crc_blocks;           /* blocks the crc table can hold */
@@ -309,6 +310,8 @@ HIDDEN void header_init(struct vmap_header *h);
 HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
 HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
 HIDDEN void state_store(struct vmap_state *dst, const struct vmap_state *src);
+HIDDEN int journal_validate(const struct vmap_journal *j, uint64_t limit);
+HIDDEN int chunks_validate(const vmap *m);
 HIDDEN void state_load(struct vmap_state *dst, const struct vmap_state *src);
 
 /* ---- crc32c.c ------------------------------------------------------------- */

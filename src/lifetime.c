@@ -135,13 +135,19 @@ static int open_writer(vmap *m, uint64_t size, int create)
 		write_fresh_header(m);
 		return 0;
 	}
+	m->view = &m->hdr->live;
+	m->file_bytes_found = size;
 	err = header_validate(m->hdr, size);
 	if (!err)
 		err = state_validate(&m->hdr->live, size);
+	if (!err)
+		err = journal_validate(&m->hdr->journal, size);
 	if (!err) /* the writer touches any position below bump unchecked */
 		err = arena_reserve(m, LOAD(&m->hdr->live.bump));
 	if (!err)
 		err = recover_writer(m);
+	if (!err) /* and follows table chunk positions unchecked */
+		err = chunks_validate(m);
 	return err;
 }
 
@@ -207,11 +213,14 @@ fail:
 	return err;
 }
 
-/* Hand back the file space reserved ahead of need (the map keeps bump). */
+/* Hand back the file space reserved ahead of need, but never cut the file
+ * below the size it had when we opened it: readers may have seen that. */
 static void trim_file(vmap *m)
 {
 	uint64_t end = LOAD(&m->hdr->live.bump);
 	end = (end + BLOCK_BYTES - 1) & ~(uint64_t)(BLOCK_BYTES - 1);
+	if (end < m->file_bytes_found)
+		end = m->file_bytes_found;
 	if (end < m->file_bytes && vmap_sys_ftruncate(m->fd, end) == 0)
 		m->file_bytes = end;
 }

@@ -201,6 +201,8 @@ const char *vmap_get_slow(const vmap *cm, uint64_t key, size_t *len)
 	/* first_key never changes once count > 0: keep a copy for the fast
 	 * path, which trusts it once the cache is published (cache_grow) */
 	STORE(&m->fast.first_key, first);
+	if (!dir_entry(m, g)) /* no cache for a group the file does not have */
+		return NULL;
 	pthread_mutex_lock(&m->map_lock);
 	a = m->cache;
 	pthread_mutex_unlock(&m->map_lock);
