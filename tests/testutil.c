@@ -101,14 +101,26 @@ double tu_now(void)
 
 /* ---- files ---------------------------------------------------------------- */
 
-char *tu_tmpdir(void)
+static char *make_tmpdir(const char *template)
 {
-	char *dir = strdup("/tmp/vmap-test-XXXXXX");
+	char *dir = strdup(template);
 	if (!dir || !mkdtemp(dir)) {
-		fprintf(stderr, "mkdtemp: %s\n", strerror(errno));
+		fprintf(stderr, "mkdtemp %s: %s\n", template, strerror(errno));
 		abort();
 	}
 	return dir;
+}
+
+char *tu_tmpdir(void)
+{
+	return make_tmpdir("/tmp/vmap-test-XXXXXX");
+}
+
+char *tu_tmpdir_fast(void)
+{
+	if (access("/dev/shm", W_OK) == 0)
+		return make_tmpdir("/dev/shm/vmap-test-XXXXXX");
+	return tu_tmpdir();
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -42,6 +42,9 @@ double tu_now(void);         /* seconds, monotonic */
 /* ---- files ---------------------------------------------------------------- */
 
 char *tu_tmpdir(void); /* a fresh mkdtemp directory under /tmp */
+/* For tests that write and flush thousands of files and need no real disk:
+ * a directory on /dev/shm when there is one, else under /tmp. */
+char *tu_tmpdir_fast(void);
 void tu_rmtree(const char *dir);
 char *tu_join(const char *dir, const char *name);
 /* Whole-file helpers: 0 or -errno. */
