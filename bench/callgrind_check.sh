@@ -1,7 +1,8 @@
 #!/bin/sh
 # callgrind_check.sh - CI's performance regression check: count the
 # instructions vector_map spends appending and getting 100,000 path-like
-# values (callgrind_driver.c) and compare them with the committed baseline.
+# values (callgrind_driver.c: vmap_get and vmap_get_inline) and compare them
+# with the committed baseline.
 #
 #   callgrind_check.sh [--update] DRIVER-OR-BUILD-DIR
 #
@@ -52,7 +53,9 @@ count() {
 
 append=$(count phase_append)
 get=$(count phase_get)
-if [ -z "$append" ] || [ -z "$get" ] || [ "$append" -eq 0 ] || [ "$get" -eq 0 ]; then
+get_inline=$(count phase_get_inline)
+if [ -z "$append" ] || [ -z "$get" ] || [ -z "$get_inline" ] ||
+	[ "$append" -eq 0 ] || [ "$get" -eq 0 ] || [ "$get_inline" -eq 0 ]; then
 	echo "callgrind_check: no instruction counts (is the driver built with symbols?)" >&2
 	exit 2
 fi
@@ -60,13 +63,15 @@ fi
 if [ "$update" -eq 1 ]; then
 	cat >"$baseline" <<END
 # Instructions (callgrind Ir) of bench/callgrind_driver.c: 100000 appends and
-# 100000 uniform gets of path-like values (mean 48 bytes) on an in-memory map.
+# 100000 uniform gets of path-like values (mean 48 bytes) on an in-memory map,
+# through vmap_get (get) and through the header's vmap_get_inline (get_inline).
 # Default build (RelWithDebInfo), $(cc --version 2>/dev/null | head -n 1).
 # Rewrite with: bench/callgrind_check.sh --update BUILD-DIR
 append $append
 get $get
+get_inline $get_inline
 END
-	echo "callgrind_check: baseline written: append $append, get $get"
+	echo "callgrind_check: baseline written: append $append, get $get, get_inline $get_inline"
 	exit 0
 fi
 
@@ -89,6 +94,7 @@ check() { # phase count
 }
 check append "$append"
 check get "$get"
+check get_inline "$get_inline"
 if [ "$status" -eq 1 ]; then
 	echo "callgrind_check: a phase grew by more than $threshold%" >&2
 fi

@@ -1,7 +1,8 @@
 /*
  * callgrind_driver.c - a fixed, small job for the CI regression check
  * (callgrind_check.sh): N appends of path-like values into an in-memory
- * vector_map, then N uniform random gets.
+ * vector_map, then N uniform random gets through vmap_get, then the same
+ * gets through the header's vmap_get_inline.
  *
  * Each phase is one non-inlined function, so callgrind can count exactly
  * the instructions spent inside it (--toggle-collect=phase_append) and
@@ -21,6 +22,7 @@
 /* Not static, so the symbol keeps this name for --toggle-collect. */
 __attribute__((noinline)) int phase_append(vmap *m, const struct values *v);
 __attribute__((noinline)) size_t phase_get(const vmap *m, const uint32_t *keys);
+__attribute__((noinline)) size_t phase_get_inline(const vmap *m, const uint32_t *keys);
 
 int phase_append(vmap *m, const struct values *v)
 {
@@ -48,6 +50,19 @@ size_t phase_get(const vmap *m, const uint32_t *keys)
 	return total;
 }
 
+size_t phase_get_inline(const vmap *m, const uint32_t *keys)
+{
+	size_t total = 0;
+
+	for (uint64_t i = 0; i < N; i++) {
+		size_t len = 0;
+
+		if (vmap_get_inline(m, keys[i], &len))
+			total += len;
+	}
+	return total;
+}
+
 int main(void)
 {
 	struct values v;
@@ -66,6 +81,7 @@ int main(void)
 	}
 	/* Printing the total keeps the gets from being optimized away. */
 	printf("%zu bytes read\n", phase_get(m, keys));
+	printf("%zu bytes read inline\n", phase_get_inline(m, keys));
 	vmap_close(m);
 	values_free(&v);
 	free(keys);

@@ -69,7 +69,7 @@ int options_parse(int argc, char **argv, struct options *o)
 		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
 			return usage(stdout), 1;
 		else if (!next)
-			return bad_usage("needs a value:", a);
+			return bad_usage("unknown option, or one without its value:", a);
 		else if (strcmp(a, "--reps") == 0)
 			o->reps = atoi(argv[++i]);
 		else if (strcmp(a, "--ops") == 0)

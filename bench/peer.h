@@ -53,7 +53,7 @@ extern const struct peer *const peers[];
 extern const char *const missing_peers[];
 
 /* Each peer file defines one or two of these. */
-extern const struct peer peer_vmap_memory, peer_vmap_file, peer_flat_inline,
+extern const struct peer peer_vmap_memory, peer_vmap_inline, peer_vmap_file, peer_flat_inline,
 	peer_flat_call, peer_charpp, peer_cpp_vector, peer_cpp_unordered_map,
 	peer_glib, peer_judy, peer_lmdb, peer_sqlite, peer_cdb, peer_pages;
 

@@ -1,9 +1,10 @@
 /*
- * peers_vmap.c - vector_map itself, in anonymous memory and in a file.
- *
- * Both call the library exactly as a user would: vmap_append and vmap_get
- * through the static library, no inlining across it. vector_map has no
- * iterator; a scan is a get of every key in order, which is how users walk it.
+ * peers_vmap.c - vector_map itself: in anonymous memory with its two gets,
+ * vmap_get (the stable ABI, a call into the static library) and
+ * vmap_get_inline (the header's fast path, inlined into the loop), and in a
+ * file with vmap_get. Appends are vmap_append calls in every case.
+ * vector_map has no iterator; a scan is a get of every key in order, which
+ * is how users walk it.
  */
 #include "peer.h"
 #include "workload.h"
@@ -23,7 +24,13 @@ static const char *vm_get(void *s, uint64_t key, size_t *len)
 	return vmap_get(s, key, len);
 }
 
+static inline const char *vm_get_inline(void *s, uint64_t key, size_t *len)
+{
+	return vmap_get_inline(s, key, len);
+}
+
 DEFINE_WORKLOADS(vm, vm_append, vm_get)
+DEFINE_WORKLOADS(vmi, vm_append, vm_get_inline)
 
 static void *memory_create(const char *dir)
 {
@@ -71,6 +78,17 @@ const struct peer peer_vmap_memory = {
 	.gets = vm_gets,
 	.chase = vm_chase,
 	.scan = vm_scan_by_key,
+	.destroy = vm_destroy,
+};
+
+const struct peer peer_vmap_inline = {
+	.name = "vector_map inline get",
+	.flags = PEER_LARGE,
+	.create = memory_create,
+	.append_all = vmi_append_all,
+	.gets = vmi_gets,
+	.chase = vmi_chase,
+	.scan = vmi_scan_by_key,
 	.destroy = vm_destroy,
 };
 

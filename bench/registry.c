@@ -10,6 +10,7 @@
 
 const struct peer *const peers[] = {
 	&peer_vmap_memory,
+	&peer_vmap_inline,
 	&peer_vmap_file,
 	&peer_flat_inline,
 	&peer_flat_call,
