@@ -36,7 +36,7 @@ static void make_template(struct fixture *f, uint64_t n)
 
 	unlink(f->path);
 	assert_int_equal(vmap_open(&m, f->path, VMAP_CREATE), 0);
-	tu_model_init(&f->md);
+	tu_model_free(&f->md);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t key = 77 + i;
 		size_t len = tu_value(key, 0, buf);
@@ -98,9 +98,19 @@ static size_t aim(struct tu_rng *r, const char *file, size_t len, const char **w
 	unsigned what = (unsigned)tu_below(r, 10);
 	uint64_t pos;
 
-	if (what < 3) {
+	if (what < 2) {
 		*where = "header";
 		return (size_t)tu_below(r, 1280 < len ? 1280 : len);
+	}
+	if (what < 4 && len >= 1280) {
+		/* a stored word the header holds: a counter or a position */
+		for (int tries = 0; tries < 64; tries++) {
+			size_t at = 64 + 8 * (size_t)tu_below(r, (1280 - 64) / 8);
+			if (get_le64(file + at)) {
+				*where = "a header word";
+				return at + (size_t)tu_below(r, 8);
+			}
+		}
 	}
 	if (what < 5) {
 		static const size_t tables[] = {offsetof(struct vmap_header, dir_chunks),
@@ -314,6 +324,79 @@ static void test_damaged_files_never_crash(void **state)
 	print_message("%ld damaged files survived in %.1f s\n", n + n / 2, tu_now() - t0);
 }
 
+/* Run the victim on a damaged copy; 0 if it survived. */
+static int survives(struct fixture *f, const char *b, size_t len, const char *what)
+{
+	int status;
+	pid_t pid;
+
+	assert_int_equal(tu_write_file(f->path, b, len), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		tu_child_init();
+		_exit(victim(f->path));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFSIGNALED(status) && !WEXITSTATUS(status))
+		return 0;
+	print_message("%s: %s %d\n", what, WIFSIGNALED(status) ? "killed by signal" : "exit",
+		      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	return -1;
+}
+
+/*
+ * Every stored word a writer acts on, one at a time, set to telling wrong
+ * values: the header's counters and table positions, and the directory
+ * entries of the last two groups (where appends go).
+ */
+static void test_damaged_stored_words_never_crash(void **state)
+{
+	struct fixture *f = *state;
+	size_t offsets[256], n = 0;
+	long tried = 0, crashes = 0;
+	uint64_t count, groups;
+	char *b;
+
+	make_template(f, 3000);
+	for (size_t at = 64; at < 1280; at += 8)
+		if (get_le64(f->tmpl + at) && n < 200)
+			offsets[n++] = at;
+	count = get_le64(f->tmpl + offsetof(struct vmap_header, live));
+	groups = (count + GROUP_KEYS - 1) / GROUP_KEYS;
+	for (uint64_t g = groups >= 2 ? groups - 2 : 0; g < groups; g++) {
+		uint64_t in;
+		unsigned c = table_chunk_of(g, table_shapes[TABLE_DIR].first_shift, &in);
+		uint64_t chunk = get_le64(f->tmpl + offsetof(struct vmap_header, dir_chunks) + 8 * c);
+		if (chunk && chunk + (in + 1) * 16 <= f->len) {
+			offsets[n++] = (size_t)(chunk + in * 16);
+			offsets[n++] = (size_t)(chunk + in * 16 + 8);
+		}
+	}
+	b = malloc(f->len);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = get_le64(f->tmpl + offsets[i]);
+		const uint64_t bad[] = {v + 1, v - 1, v ^ ((uint64_t)1 << 40), v ^ 4096, f->len,
+					f->len - 8, UINT64_MAX, (uint64_t)1 << 46};
+		for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+			char what[128];
+			memcpy(b, f->tmpl, f->len);
+			memcpy(b + offsets[i], &bad[k], 8);
+			snprintf(what, sizeof what, "word at %zu: %#" PRIx64 " -> %#" PRIx64,
+				 offsets[i], v, bad[k]);
+			tried++;
+			if (survives(f, b, f->len, what) && ++crashes >= 10)
+				break;
+		}
+		if (crashes >= 10)
+			break;
+	}
+	free(b);
+	if (crashes)
+		fail_msg("%ld of %ld damaged stored words crashed the library", crashes, tried);
+	print_message("%ld damaged stored words survived\n", tried);
+}
+
 /* ---- flipped value bits ---------------------------------------------------------------- */
 
 /* The file position of an address inside a handle's mappings. */
@@ -407,6 +490,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		{"test_damaged_files_never_crash", test_damaged_files_never_crash, fixture_setup,
 		 fixture_teardown, NULL},
+		{"test_damaged_stored_words_never_crash", test_damaged_stored_words_never_crash,
+		 fixture_setup, fixture_teardown, NULL},
 		{"test_flipped_value_bits_are_found", test_flipped_value_bits_are_found,
 		 fixture_setup, fixture_teardown, NULL},
 	};

@@ -236,6 +236,7 @@ static void test_enospc_on_small_tmpfs(void **state)
 	if (geteuid() != 0) {
 		print_message("skipped: mounting a tmpfs needs root\n");
 		skip();
+		return;
 	}
 	dir = tu_tmpdir();
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m")) {
@@ -243,6 +244,7 @@ static void test_enospc_on_small_tmpfs(void **state)
 		rmdir(dir);
 		free(dir);
 		skip();
+		return;
 	}
 	path = tu_join(dir, "map.vmap");
 	rc = run_child(enospc_child, path);
