@@ -44,8 +44,10 @@
  * is active with a "before" state that fails state_validate(); ignoring
  * "hostile-crc" drops the strict promises for a map whose crc table has a
  * checksum for a block that is not sealed yet (the tail or the gap block),
- * or a value that lies in the free gap ("hostile-gap"); ignoring
+ * or a value or a table that lies in the free gap ("hostile-gap"); ignoring
  * "restart-writer" opens no writer on a file last written in another boot;
+ * ignoring "hostile-count" skips a file whose header claims more keys than
+ * its size can hold slot blocks for (1024 keys per 4 KiB);
  * ignoring "hostile-trim" makes the first reader stop reading once the
  * writer has made the file shorter than it was.
  */
@@ -436,6 +438,35 @@ static int value_in_gap(const vmap *m)
 	return 0;
 }
 
+static int overlaps(uint64_t pos, uint64_t bytes, uint64_t from, uint64_t to)
+{
+	return pos < to && from < pos + bytes;
+}
+
+/* Does the free gap cover a table chunk or a group's slot block? */
+static int table_in_gap(const vmap *m)
+{
+	uint64_t gap_pos = LOAD(&m->view->gap_pos), gap_end = LOAD(&m->view->gap_end);
+	uint64_t groups = (LOAD(&m->view->count) + GROUP_KEYS - 1) >> GROUP_SHIFT;
+
+	if (gap_pos >= gap_end)
+		return 0;
+	for (int t = 0; t < TABLES; t++) {
+		const uint64_t *chunk =
+			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
+		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
+			if (LOAD(&chunk[c]) &&
+			    overlaps(LOAD(&chunk[c]), (uint64_t)BLOCK_BYTES << c, gap_pos, gap_end))
+				return 1;
+	}
+	for (uint64_t g = 0; g < groups && g < SWEEP_KEYS; g++) {
+		const struct vmap_dir_entry *d = dir_entry(m, g);
+		if (d && overlaps(LOAD(&d->slots_pos), BLOCK_BYTES, gap_pos, gap_end))
+			return 1;
+	}
+	return 0;
+}
+
 static void writer_phase(struct run *r, uint8_t fault)
 {
 	vmap *w, *second;
@@ -457,7 +488,7 @@ static void writer_phase(struct run *r, uint8_t fault)
 	if (r->pristine && before)
 		broken("valid", "writer: an unmutated seed fails vmap_check", before);
 	r->strict_ok = before == 0 && !(is_ignored("hostile-crc") && stray_crc(w)) &&
-		       !(is_ignored("hostile-gap") && value_in_gap(w));
+		       !(is_ignored("hostile-gap") && (value_in_gap(w) || table_in_gap(w)));
 	if (r->strict_ok)
 		keep_values(w, r);
 	if (before && is_ignored("hostile-writes")) {
@@ -496,6 +527,17 @@ static void reopen_phase(const struct run *r)
 	vmap_close(m);
 }
 
+/* Does a state in the header claim more keys than the file has room for? */
+static int count_too_big(void)
+{
+	struct vmap_header h;
+	uint64_t most = (uint64_t)lseek(file_fd, 0, SEEK_END) / BLOCK_BYTES * GROUP_KEYS;
+
+	if (pread(file_fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
+		return 0;
+	return h.live.count > most || h.synced.count > most || h.journal.before.count > most;
+}
+
 static void run_file(struct run *r, uint8_t fault)
 {
 	vmap *reader = NULL;
@@ -503,6 +545,8 @@ static void run_file(struct run *r, uint8_t fault)
 	int err;
 
 	dump("in");
+	if (is_ignored("hostile-count") && count_too_big())
+		return;
 	err = expect_code("vmap_open", vmap_open(&reader, file_path, VMAP_RDONLY));
 	if (!err) {
 		reads(reader, r);
