@@ -14,6 +14,14 @@
 
 static char dummy; /* a value pointer for lengths that must be refused unread */
 
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+
 static void append_n(struct tu_fx *fx, int n)
 {
 	char buf[TU_VALUE_CAP + 1];
@@ -341,6 +349,11 @@ static void test_value_max(void **state)
 	int err;
 
 	(void)state;
+#ifdef UNDER_TSAN
+	print_message("skipped: 1 GiB through ThreadSanitizer takes minutes\n");
+	skip();
+	return;
+#endif
 	buf = mmap(NULL, max, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		   -1, 0);
 	if (buf == MAP_FAILED) {
