@@ -420,6 +420,11 @@ static int stray_crc(const vmap *m)
 	return 0;
 }
 
+static int overlaps(uint64_t pos, uint64_t bytes, uint64_t from, uint64_t to)
+{
+	return pos < to && from < pos + bytes;
+}
+
 /* Does a value lie in the free gap, where the next appends will write? */
 static int value_in_gap(const vmap *m)
 {
@@ -435,12 +440,14 @@ static int value_in_gap(const vmap *m)
 		if (v && v + n >= gap && v < gap + (gap_end - gap_pos))
 			return 1;
 	}
+	/* Far records too, also those no key points to any more. */
+	for (uint64_t f = 0; f < LOAD(&m->view->far_count) && f < SWEEP_KEYS; f++) {
+		const struct vmap_far *rec = table_elem(m, TABLE_FAR, f);
+		if (rec && LOAD(&rec->len) < VMAP_VALUE_MAX &&
+		    overlaps(LOAD(&rec->pos), LOAD(&rec->len) + 1, gap_pos, gap_end))
+			return 1;
+	}
 	return 0;
-}
-
-static int overlaps(uint64_t pos, uint64_t bytes, uint64_t from, uint64_t to)
-{
-	return pos < to && from < pos + bytes;
 }
 
 /* Does the free gap cover a table chunk or a group's slot block? */
