@@ -185,14 +185,16 @@ VMAP_API const char *vmap_get(const vmap *m, uint64_t key, size_t *len);
  * SONAME) changes. Plain vmap_get() is the stable ABI.
  */
 struct vmap_group_fast { /* private: what a reader knows of one group */
-	const uint32_t *slots;
-	const char *base;
-	uint64_t room;
+	const uint32_t *slots; /* non-NULL once its slots are in the window */
+	const char *base;      /* where its inline values are counted from */
+	uint64_t room;         /* bytes past base that may be read */
+	uint64_t slots_pos;
 };
 
 struct vmap_fast { /* private: the first bytes of every handle */
 	const uint64_t *count;
 	const struct vmap_group_fast *groups;
+	const uint32_t *window; /* every known group's slots, side by side */
 	uint64_t groups_size;
 	uint64_t first_key;
 	int trusted;
@@ -206,32 +208,34 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 {
 	const struct vmap_fast *f = (const struct vmap_fast *)(const void *)m;
 	const struct vmap_group_fast *g;
-	const uint32_t *slots;
 	const char *p;
-	uint64_t count, index, group;
+	uint64_t count, size, index, group;
 	uint32_t slot, off, n;
 
 	if (!m)
 		return NULL;
 	/* count first (acquire): what the writer stored before it is visible */
 	count = __atomic_load_n(f->count, __ATOMIC_ACQUIRE);
+	/* the size (acquire) vouches for first_key, groups and window */
+	size = __atomic_load_n(&f->groups_size, __ATOMIC_ACQUIRE);
 	index = key - __atomic_load_n(&f->first_key, __ATOMIC_RELAXED);
 	group = index >> 10;
-	/* first_key is trusted only once groups_size is non-zero */
-	if (__builtin_expect(group >= __atomic_load_n(&f->groups_size, __ATOMIC_ACQUIRE), 0))
+	if (__builtin_expect(group >= size, 0))
+		return vmap_get_slow(m, key, len);
+	/* a group is in the window once its entry says so (acquire) */
+	g = &__atomic_load_n(&f->groups, __ATOMIC_RELAXED)[group];
+	if (__builtin_expect(!__atomic_load_n(&g->slots, __ATOMIC_ACQUIRE), 0))
 		return vmap_get_slow(m, key, len);
 	if (index >= count)
 		return NULL;
-	g = &__atomic_load_n(&f->groups, __ATOMIC_ACQUIRE)[group];
-	slots = __atomic_load_n(&g->slots, __ATOMIC_ACQUIRE);
-	if (__builtin_expect(!slots, 0))
-		return vmap_get_slow(m, key, len);
-	slot = __atomic_load_n(&slots[index & 1023], __ATOMIC_ACQUIRE);
+	/* the slot's address is computed from the key: no load waits for another */
+	slot = __atomic_load_n(&__atomic_load_n(&f->window, __ATOMIC_RELAXED)[index],
+			       __ATOMIC_RELAXED);
 	off = slot & 0x7fffff;
 	n = slot >> 23; /* 255 and up: far, removed or long */
-	if (__builtin_expect(n >= 255 || off + n >= g->room, 0))
+	if (__builtin_expect(n >= 255 || off + n >= __atomic_load_n(&g->room, __ATOMIC_RELAXED), 0))
 		return vmap_get_slow(m, key, len);
-	p = g->base + off;
+	p = __atomic_load_n(&g->base, __ATOMIC_RELAXED) + off;
 	if (!f->trusted && p[n])
 		return NULL;
 	if (len)

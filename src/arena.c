@@ -32,11 +32,7 @@ int arena_map_extent(vmap *m, unsigned k)
 
 	if (LOAD_ACQ(&m->ext_base[k]))
 		return 0;
-	if (m->fd < 0)
-		p = vmap_sys_mmap(size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0,
-				  &err);
-	else
-		p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
+	p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;
 	STORE_REL(&m->ext_base[k], (uintptr_t)p);
@@ -58,7 +54,7 @@ int arena_refresh(const vmap *cm, uint64_t need_end)
 	if (k >= EXTENTS)
 		return -EINVAL;
 	pthread_mutex_lock(&m->map_lock);
-	if (need_end > LOAD(&m->limit) && m->fd >= 0 && m->read_only) {
+	if (need_end > LOAD(&m->limit) && m->read_only) {
 		err = vmap_sys_fstat(m->fd, &st);
 		if (!err && (uint64_t)st.st_size > LOAD(&m->limit))
 			STORE_REL(&m->limit, (uint64_t)st.st_size);
@@ -102,12 +98,28 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 }
 
 /* Give the file real blocks up to at least end, so no write can hit SIGBUS. */
+/*
+ * An in-memory map is an unnamed file (memfd) with no disk behind it: it
+ * grows by whole extents with ftruncate, which takes no memory until a page
+ * is touched. (Two views of the same bytes are what the slot window needs.)
+ */
+static int grow_memory(vmap *m, uint64_t end)
+{
+	uint64_t want = extent_end(extent_of(end - 1));
+	int err = vmap_sys_ftruncate(m->fd, want);
+	if (!err)
+		m->file_bytes = want;
+	return err;
+}
+
 static int grow_file(vmap *m, uint64_t end)
 {
 	uint64_t want = round_up(end + grow_step(m->file_bytes), BLOCK_BYTES);
 	uint64_t need = round_up(end, BLOCK_BYTES);
 	int err;
 
+	if (m->anon)
+		return grow_memory(m, end);
 	err = vmap_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
 	if (err == -ENOSPC || err == -EFBIG) {
 		/* Room for this write may remain even when a full step does not. */
@@ -142,15 +154,12 @@ int arena_reserve(vmap *m, uint64_t end)
 		if (err)
 			return err;
 	}
-	if (m->fd >= 0 && end > m->file_bytes) {
+	if (end > m->file_bytes) {
 		err = grow_file(m, end);
 		if (err)
 			return err;
 	}
-	if (m->fd < 0)
-		end = extent_end(last);
-	else
-		end = m->file_bytes;
+	end = m->file_bytes;
 	if (end > LOAD(&m->limit))
 		STORE_REL(&m->limit, end);
 	m->reserved = end < extent_end(last) ? end : extent_end(last);
@@ -193,7 +202,7 @@ void arena_unmap_all(vmap *m)
 uint64_t arena_total_bytes(const vmap *m)
 {
 	struct stat st;
-	if (m->fd >= 0)
-		return vmap_sys_fstat(m->fd, &st) ? 0 : (uint64_t)st.st_size;
-	return round_up(LOAD(&m->view->bump), m->page);
+	if (m->anon) /* pages past bump are never touched */
+		return round_up(LOAD(&m->view->bump), m->page);
+	return vmap_sys_fstat(m->fd, &st) ? 0 : (uint64_t)st.st_size;
 }

@@ -219,9 +219,14 @@ static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t
 
 struct cache_array {
 	struct group_cache *groups;
-	uint64_t size; /* entries */
+	char *window;  /* size groups' worth of slot blocks */
+	uint64_t size; /* groups */
 	struct cache_array *older;
 };
+
+/* window.c */
+HIDDEN void groups_learn(const vmap *m, uint64_t g, uint64_t groups);
+HIDDEN void groups_free(vmap *m);
 
 struct vmap {
 	/*
@@ -237,7 +242,8 @@ struct vmap {
 	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */
 	uintptr_t table_addr[TABLES][TABLE_CHUNKS]; /* atomic; validated chunk addresses */
 	uint64_t limit;                /* atomic; positions below are safe to touch */
-	int fd;                        /* -1 for in-memory maps */
+	int fd;                        /* the file, or a memfd for in-memory maps */
+	int anon;                      /* in-memory: no name, no lock, no sync */
 	int read_only;
 	size_t page;
 	pthread_mutex_t map_lock;      /* serialises the slow path of readers */

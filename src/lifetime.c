@@ -14,6 +14,16 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+/* Recursive: learning a group (window.c) maps extents (arena.c) under it. */
+static void init_map_lock(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+}
+
 static int handle_new(vmap **out, int fd, int read_only)
 {
 	vmap *m = vmap_sys_calloc(1, sizeof *m);
@@ -22,18 +32,14 @@ static int handle_new(vmap **out, int fd, int read_only)
 	m->fd = fd;
 	m->read_only = read_only;
 	m->page = vmap_sys_page_size();
-	pthread_mutex_init(&m->map_lock, NULL);
+	init_map_lock(&m->map_lock);
 	*out = m;
 	return 0;
 }
 
 static void handle_free(vmap *m)
 {
-	for (struct cache_array *a = m->cache, *older; a; a = older) {
-		older = a->older;
-		vmap_sys_free(a->groups);
-		vmap_sys_free(a);
-	}
+	groups_free(m);
 	arena_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
 	vmap_sys_free(m);
@@ -58,13 +64,19 @@ static void write_fresh_header(vmap *m)
 int vmap_new(vmap **out)
 {
 	vmap *m;
-	int err;
+	int fd, err;
 
 	if (!out)
 		return -EINVAL;
-	err = handle_new(&m, -1, 0);
+	err = vmap_sys_memfd(&fd);
 	if (err)
 		return err;
+	err = handle_new(&m, fd, 0);
+	if (err) {
+		vmap_sys_close(fd);
+		return err;
+	}
+	m->anon = 1;
 	err = arena_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
@@ -77,6 +89,7 @@ int vmap_new(vmap **out)
 	return 0;
 fail:
 	handle_free(m);
+	vmap_sys_close(fd);
 	return err;
 }
 
@@ -231,7 +244,7 @@ int vmap_close(vmap *m)
 	if (!m)
 		return 0;
 	fd = m->fd;
-	if (fd >= 0 && !m->read_only && m->hdr) {
+	if (!m->anon && !m->read_only && m->hdr) {
 		trim_file(m);
 		sync_flush(m);
 	}

@@ -112,74 +112,6 @@ static const char *get_checked(const vmap *m, uint64_t index, size_t *len)
 }
 
 /*
- * Room for group g in the cache: a copy twice the size, published with
- * release (array, then size: a reader that sees the new size sees the new
- * array). Old arrays stay until close. NULL when memory is short.
- */
-static struct cache_array *cache_grow(const vmap *cm, uint64_t g)
-{
-	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
-	struct cache_array *old, *a = NULL;
-	uint64_t size;
-
-	pthread_mutex_lock(&m->map_lock);
-	old = m->cache;
-	if (old && g < old->size) {
-		a = old;
-		goto out;
-	}
-	size = old ? old->size : 64;
-	while (size <= g)
-		size *= 2;
-	a = vmap_sys_calloc(1, sizeof *a);
-	if (!a || !(a->groups = vmap_sys_calloc((size_t)size, sizeof *a->groups))) {
-		vmap_sys_free(a);
-		a = NULL;
-		goto out;
-	}
-	a->size = size;
-	a->older = old;
-	for (uint64_t i = 0; old && i < old->size; i++) {
-		a->groups[i].base = LOAD(&old->groups[i].base);
-		a->groups[i].room = LOAD(&old->groups[i].room);
-		a->groups[i].slots = LOAD_ACQ(&old->groups[i].slots);
-	}
-	m->cache = a;
-	STORE_REL(&m->fast.groups, a->groups);
-	STORE_REL(&m->fast.groups_size, size);
-out:
-	pthread_mutex_unlock(&m->map_lock);
-	return a;
-}
-
-/* Learn where group g lives; NULL if it cannot be trusted. */
-static const struct group_cache *cache_fill(const vmap *m, struct group_cache *gc, uint64_t g)
-{
-	const struct vmap_dir_entry *d = dir_entry(m, g);
-	uint64_t slots_pos, base, room;
-	const char *slots, *at;
-
-	if (!d)
-		return NULL;
-	slots_pos = LOAD(&d->slots_pos);
-	base = LOAD(&d->base);
-	if (slots_pos % BLOCK_BYTES || base < BLOCK_BYTES || base > VMAP_BYTES_MAX)
-		return NULL;
-	slots = vmap_at(m, slots_pos, BLOCK_BYTES);
-	at = vmap_at(m, base, 1);
-	if (!slots || !at)
-		return NULL;
-	room = extent_end(extent_of(base));
-	if (room > LOAD_ACQ(&m->limit))
-		room = LOAD_ACQ(&m->limit);
-	/* Racing readers store the same values; slots goes last, with release. */
-	STORE(&gc->base, at);
-	STORE(&gc->room, room - base);
-	STORE_REL(&gc->slots, (const uint32_t *)slots);
-	return gc;
-}
-
-/*
  * vmap_get_slow - the slow path of vmap_get (see vmap.h): fill the group
  * cache if it can, then take the checked path. Out of line, so the fast path
  * needs no saved registers.
@@ -188,7 +120,6 @@ const char *vmap_get_slow(const vmap *cm, uint64_t key, size_t *len)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
 	uint64_t count, first, index, g;
-	struct cache_array *a;
 
 	if (!m)
 		return NULL;
@@ -199,17 +130,9 @@ const char *vmap_get_slow(const vmap *cm, uint64_t key, size_t *len)
 	if (index >= count)
 		return NULL;
 	/* first_key never changes once count > 0: keep a copy for the fast
-	 * path, which trusts it once the cache is published (cache_grow) */
+	 * path, which trusts it once the group cache is published (window.c) */
 	STORE(&m->fast.first_key, first);
-	if (!dir_entry(m, g)) /* no cache for a group the file does not have */
-		return NULL;
-	pthread_mutex_lock(&m->map_lock);
-	a = m->cache;
-	pthread_mutex_unlock(&m->map_lock);
-	if (!a || g >= a->size)
-		a = cache_grow(m, g);
-	if (a && !LOAD_ACQ(&a->groups[g].slots))
-		cache_fill(m, &a->groups[g], g);
+	groups_learn(m, g, (count + GROUP_KEYS - 1) >> GROUP_SHIFT);
 	return get_checked(m, index, len);
 }
 
@@ -268,7 +191,7 @@ int vmap_stat(const vmap *m, struct vmap_stat *st)
 	st->far_values = LOAD(&m->view->far_count);
 	st->page_size = (uint32_t)m->page;
 	st->format_version = FORMAT_VERSION;
-	st->file_backed = m->fd >= 0;
+	st->file_backed = !m->anon;
 	st->read_only = m->read_only;
 	return 0;
 }

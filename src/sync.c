@@ -61,7 +61,7 @@ int sync_flush(vmap *m)
 	struct vmap_state now;
 	int err;
 
-	if (m->fd < 0)
+	if (m->anon)
 		return 0;
 	refresh_prefix_crcs(m);
 	state_load(&now, &m->hdr->live);

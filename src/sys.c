@@ -29,24 +29,25 @@ static const char *const call_names[VMAP_SYS_NCALLS] = {
 
 void vmap_sys_fail_nth(int call, long nth, int err)
 {
-	fault_call = call;
-	fault_nth = nth;
 	fault_err = err;
+	__atomic_store_n(&fault_nth, nth, __ATOMIC_RELAXED);
+	__atomic_store_n(&fault_call, call, __ATOMIC_RELAXED);
 }
 
 void vmap_sys_reset(void)
 {
-	memset(calls, 0, sizeof calls);
-	fault_call = -2;
+	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
+		__atomic_store_n(&calls[i], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fault_call, -2, __ATOMIC_RELAXED);
 }
 
 long vmap_sys_count(int call)
 {
 	long sum = 0;
 	if (call >= 0 && call < VMAP_SYS_NCALLS)
-		return calls[call];
+		return __atomic_load_n(&calls[call], __ATOMIC_RELAXED);
 	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
-		sum += calls[i];
+		sum += __atomic_load_n(&calls[i], __ATOMIC_RELAXED);
 	return sum;
 }
 
@@ -66,15 +67,20 @@ void vmap_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg)
 	sync_hook_arg = arg;
 }
 
-/* Count a call; return the injected error if this is the chosen one. */
+/*
+ * Count a call; return the injected error if this is the chosen one. Readers
+ * and the writer may make calls at once, so the counters are atomic (the
+ * fault itself is armed by single-threaded tests).
+ */
 static int injected(int call)
 {
-	calls[call]++;
-	if (fault_call != call && fault_call != -1)
+	int armed = __atomic_load_n(&fault_call, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&calls[call], 1, __ATOMIC_RELAXED);
+	if (armed != call && armed != -1)
 		return 0;
-	if (fault_nth-- != 0)
+	if (__atomic_fetch_sub(&fault_nth, 1, __ATOMIC_RELAXED) != 0)
 		return 0;
-	fault_call = -2;
+	__atomic_store_n(&fault_call, -2, __ATOMIC_RELAXED);
 	return -fault_err;
 }
 
@@ -86,6 +92,15 @@ int vmap_sys_open(const char *path, int flags, int mode, int *fd)
 	do
 		*fd = open(path, flags | O_CLOEXEC, mode);
 	while (*fd < 0 && errno == EINTR);
+	return *fd < 0 ? -errno : 0;
+}
+
+int vmap_sys_memfd(int *fd)
+{
+	int err = injected(VMAP_SYS_OPEN);
+	if (err)
+		return err;
+	*fd = memfd_create("vmap", MFD_CLOEXEC);
 	return *fd < 0 ? -errno : 0;
 }
 
@@ -162,6 +177,17 @@ void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, in
 		return NULL;
 	}
 	return p;
+}
+
+/* Map a shared view of fd over [addr, addr + len), replacing what is there. */
+int vmap_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset)
+{
+	int err = injected(VMAP_SYS_MMAP);
+	if (err)
+		return err;
+	if (mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, fd, (off_t)offset) == MAP_FAILED)
+		return -errno;
+	return 0;
 }
 
 void vmap_sys_munmap(void *addr, size_t len)

@@ -38,11 +38,13 @@ void vmap_sys_set_boot_id(const char *id16);         /* NULL: the real one */
 void vmap_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg);
 
 int vmap_sys_open(const char *path, int flags, int mode, int *fd);
+int vmap_sys_memfd(int *fd); /* counted as an open */
 int vmap_sys_flock(int fd, int op);
 int vmap_sys_fstat(int fd, struct stat *st);
 int vmap_sys_fallocate(int fd, uint64_t offset, uint64_t len);
 int vmap_sys_ftruncate(int fd, uint64_t len);
 void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err);
+int vmap_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset);
 void vmap_sys_munmap(void *addr, size_t len);
 int vmap_sys_msync(void *addr, size_t len);
 int vmap_sys_fdatasync(int fd);

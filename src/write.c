@@ -329,7 +329,7 @@ static int live_slot(vmap *m, uint64_t key, uint32_t **slot, size_t *len)
 static int durable_before_commit(vmap *m, uint64_t key)
 {
 	uint64_t index = key - LOAD(&m->hdr->live.first_key);
-	if (m->fd < 0 || index >= LOAD(&m->hdr->synced.count))
+	if (m->anon || index >= LOAD(&m->hdr->synced.count))
 		return 0;
 	return sync_flush(m);
 }
