@@ -43,6 +43,17 @@ static int add_range(struct checker *ck, uint64_t start, uint64_t bytes)
 	return 0;
 }
 
+/* The gap need not start on a block boundary, unlike the tables. */
+static int add_gap_range(struct checker *ck)
+{
+	if (ck->nranges == ck->cap)
+		return VMAP_ECORRUPT;
+	ck->ranges[ck->nranges].start = ck->s.gap_pos;
+	ck->ranges[ck->nranges].end = ck->s.gap_end;
+	ck->nranges++;
+	return 0;
+}
+
 static int by_start(const void *a, const void *b)
 {
 	const struct range *x = a, *y = b;
@@ -227,6 +238,8 @@ static int check_all(struct checker *ck)
 		err = check_dir_entry(ck, g);
 	if (!err && ck->s.run_left)
 		err = add_range(ck, ck->s.run_pos, ck->s.run_left * BLOCK_BYTES);
+	if (!err && ck->s.gap_pos < ck->s.gap_end) /* free, so no table in it either */
+		err = add_gap_range(ck);
 	if (!err)
 		err = check_no_overlap(ck);
 	for (uint64_t g = 0; !err && g < groups; g++) {
@@ -260,7 +273,7 @@ int vmap_check(const vmap *m)
 		return err;
 	if (state_validate(&ck.s, LOAD_ACQ(&m->limit)))
 		return VMAP_ECORRUPT;
-	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS + 1;
+	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS + 2;
 	ck.ranges = vmap_sys_calloc(ck.cap, sizeof *ck.ranges);
 	if (!ck.ranges)
 		return -ENOMEM;

@@ -68,7 +68,9 @@ int state_validate(const struct vmap_state *s, uint64_t limit)
 		return VMAP_ECORRUPT;
 	if (bump < BLOCK_BYTES || bump > limit || bump > VMAP_BYTES_MAX)
 		return VMAP_ECORRUPT;
-	if (gap_pos > gap_end || gap_end > bump || (gap_pos < gap_end && gap_pos < BLOCK_BYTES))
+	/* a gap ends where a table block or an extent starts: a block boundary */
+	if (gap_pos > gap_end || gap_end > bump ||
+	    (gap_pos < gap_end && (gap_pos < BLOCK_BYTES || gap_end % BLOCK_BYTES)))
 		return VMAP_ECORRUPT;
 	if (LOAD(&s->far_count) > VMAP_FAR_MAX)
 		return VMAP_ECORRUPT;
