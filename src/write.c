@@ -191,6 +191,14 @@ static int sequence_error(const struct vmap_state *s, uint64_t key)
 	return key == last + 1 ? 0 : VMAP_ESEQUENCE;
 }
 
+/* Put a group just opened in the reader's cache and slot window (window.c):
+ * one mmap per 1024 appends, instead of a first get paying for it. */
+static void learn_new_group(vmap *m, uint64_t g, uint64_t first_key)
+{
+	STORE(&m->fast.first_key, first_key); /* before the cache is published */
+	groups_learn(m, g, g + 1);
+}
+
 /* Remember the group appends go to, and how far the crc table reaches. */
 static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t base)
 {
@@ -299,6 +307,8 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	state_store(&m->hdr->live, &p.st);
 	journal_end(m);
 	note_group(m, index, g.slots_pos, g.base);
+	if (g.fresh) /* readers of this handle need not learn it themselves */
+		learn_new_group(m, index >> GROUP_SHIFT, p.st.first_key);
 	return 0;
 }
 
