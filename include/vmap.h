@@ -99,8 +99,11 @@ struct vmap_stat {
 };
 
 /*
- * vmap_new - create an empty map in anonymous memory.
- * On success *out is the new map. Errors: -EINVAL (out is NULL), -ENOMEM.
+ * vmap_new - create an empty map in memory. The memory is an unnamed file
+ * (memfd) mapped shared, which takes no memory until a page is written; after
+ * fork() parent and child therefore see the same map: use it from one side.
+ * On success *out is the new map. Errors: -EINVAL (out is NULL), -ENOMEM,
+ * -EMFILE (no file descriptor left), -EFBIG (RLIMIT_FSIZE).
  * Thread safety: independent maps are independent.
  */
 VMAP_API int vmap_new(vmap **out);
