@@ -167,18 +167,24 @@ int arena_reserve(vmap *m, uint64_t end)
 }
 
 /*
- * Fault in the pages ahead of the writer in one call, 256 KiB at a time:
- * one madvise instead of 64 page faults, which in a virtual machine cost
- * more than the appends that touch them. Best effort: an error only means
- * the pages fault in one by one as before.
+ * Fault in the pages ahead of the writer in one call: one madvise instead of
+ * dozens of page faults, which in a virtual machine cost more than the
+ * appends that touch them. A sixteenth of the map at a time, from 16 KiB to
+ * 64 KiB, so that pages held ahead cost at most 64 KiB. Best effort:
+ * an error only means the pages fault in one by one as before.
  */
-#define POPULATE_STEP (256u << 10)
+#define POPULATE_MIN (16u << 10)
+#define POPULATE_MAX (64u << 10)
 
 void arena_populate(vmap *m, uint64_t end)
 {
-	uint64_t start = (end - 1) & ~(uint64_t)(m->page - 1);
-	uint64_t to = (end + POPULATE_STEP - 1) & ~(uint64_t)(POPULATE_STEP - 1);
-	uint64_t stop = extent_end(extent_of(start));
+	uint64_t step = end / 16;
+	uint64_t start, to, stop;
+
+	step = step < POPULATE_MIN ? POPULATE_MIN : step > POPULATE_MAX ? POPULATE_MAX : step;
+	start = (end - 1) & ~(uint64_t)(m->page - 1);
+	to = (end + step + m->page - 1) & ~(uint64_t)(m->page - 1);
+	stop = extent_end(extent_of(start));
 
 	if (to > stop)
 		to = stop;
