@@ -126,6 +126,7 @@ static int map_header(vmap *m, uint64_t size)
 
 static int open_writer(vmap *m, uint64_t size, int create)
 {
+	const struct vmap_state *trusted;
 	int err;
 
 	m->file_bytes = size;
@@ -151,12 +152,15 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	m->view = &m->hdr->live;
 	m->file_bytes_found = size;
 	err = header_validate(m->hdr, size);
-	if (!err)
-		err = state_validate(&m->hdr->live, size);
-	if (!err)
+	if (err)
+		return err;
+	/* after a restart only the synced state is sure to be whole */
+	trusted = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
+	err = state_validate(trusted, size);
+	if (!err && trusted == &m->hdr->live)
 		err = journal_validate(&m->hdr->journal, size);
 	if (!err) /* the writer touches any position below bump unchecked */
-		err = arena_reserve(m, LOAD(&m->hdr->live.bump));
+		err = arena_reserve(m, LOAD(&trusted->bump));
 	if (!err)
 		err = recover_writer(m);
 	if (!err) /* and follows table chunk positions unchecked */

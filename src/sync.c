@@ -113,14 +113,14 @@ static void forget_chunks(vmap *m, uint64_t bump)
 void rollback_to(vmap *m, const struct vmap_state *to)
 {
 	struct vmap_state target = *to;
-	uint64_t from = target.bump, cur = LOAD(&m->hdr->live.bump);
+	uint64_t from = target.bump;
 
 	if (target.gap_pos < target.gap_end && target.gap_pos < from)
 		from = target.gap_pos;
-	if (cur > LOAD(&m->limit))
-		cur = LOAD(&m->limit);
-	forget_crcs(m, from, cur);
 	forget_chunks(m, target.bump);
+	/* After a power loss the live state may be older than the checksums
+	 * that reached the disk: clear every entry past the frontier. */
+	forget_crcs(m, from, table_capacity(m, TABLE_CRC) << BLOCK_SHIFT);
 	state_store(&m->hdr->live, &target);
 	m->group_plus1 = 0;
 }

@@ -247,7 +247,8 @@ static int append_fast(vmap *m, const void *val, size_t len)
 	STORE_REL(&j->active, 1);
 	if (end > m->populated)
 		arena_populate(m, end);
-	memcpy(vmap_ptr(m, pos), val, len);
+	if (len) /* val may be NULL when len is 0 */
+		memcpy(vmap_ptr(m, pos), val, len);
 	vmap_ptr(m, pos)[len] = '\0';
 	seal_completed(m, pos, end);
 	if (live->crcs_valid)
