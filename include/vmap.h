@@ -99,7 +99,7 @@ struct vmap_stat {
 };
 
 /*
- * vmap_new - create an empty map in memory. The memory is an unnamed file
+ * vmap_new - create an empty map in memory (*out is NULL on failure). The memory is an unnamed file
  * (memfd) mapped shared, which takes no memory until a page is written; after
  * fork() parent and child therefore see the same map: use it from one side.
  * On success *out is the new map. Errors: -EINVAL (out is NULL), -ENOMEM,
@@ -109,7 +109,8 @@ struct vmap_stat {
 VMAP_API int vmap_new(vmap **out);
 
 /*
- * vmap_open - open (or with VMAP_CREATE create) a file-backed map.
+ * vmap_open - open (or with VMAP_CREATE create) a file-backed map. On failure
+ * *out is set to NULL (if out is not NULL), so vmap_close(*out) is harmless.
  * flags: 0 (read-write), VMAP_CREATE, VMAP_RDONLY; VMAP_CREATE|VMAP_RDONLY is
  * -EINVAL. Opening costs O(1) whatever the number of entries.
  * A read-write handle is the file's one writer: a second writer, in this or any

@@ -68,6 +68,7 @@ int vmap_new(vmap **out)
 
 	if (!out)
 		return -EINVAL;
+	*out = NULL;
 	err = vmap_sys_memfd(&fd);
 	if (err)
 		return err;
@@ -190,6 +191,8 @@ int vmap_open(vmap **out, const char *path, int flags)
 	vmap *m;
 	int fd, err;
 
+	if (out)
+		*out = NULL; /* so that closing after a failed open is harmless */
 	if (!out || !path || (flags & ~(VMAP_CREATE | VMAP_RDONLY)) ||
 	    flags == (VMAP_CREATE | VMAP_RDONLY))
 		return -EINVAL;
