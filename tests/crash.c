@@ -318,7 +318,7 @@ static uint64_t kill_delay(struct tu_rng *r)
 	unsigned k = (unsigned)tu_below(r, 10);
 	if (k < 2)
 		return tu_below(r, 1000);
-	return 1000 + tu_below(r, 15000);
+	return 1000 + tu_below(r, 6000);
 }
 
 static void test_kill_writer_at_random(void **state)
@@ -326,7 +326,7 @@ static void test_kill_writer_at_random(void **state)
 	struct tu_rng r = {tu_case_seed("crash")};
 	long rounds = tu_scaled(200), in_call[5] = {0};
 	double budget = 20.0 * tu_scale(), t0 = tu_now();
-	char *dir = tu_tmpdir(), *path = tu_join(dir, "map.vmap");
+	char *dir = tu_tmpdir_fast(), *path = tu_join(dir, "map.vmap");
 	char buf[TU_VALUE_CAP + 1];
 	struct model md = {.next = FIRST_KEY};
 	vmap *m;
