@@ -155,5 +155,9 @@ int chunks_validate(const vmap *m)
 				return VMAP_ECORRUPT;
 		}
 	}
+	/* the records and groups in use must have their chunks already */
+	if (LOAD(&m->hdr->live.far_count) > table_capacity(m, TABLE_FAR) ||
+	    (LOAD(&m->hdr->live.count) + GROUP_KEYS - 1) / GROUP_KEYS > table_capacity(m, TABLE_DIR))
+		return VMAP_ECORRUPT;
 	return 0;
 }
