@@ -195,7 +195,7 @@ static int enospc_child(const char *path)
 	child_verify(m, &md, "after writing on at the limit");
 	{
 		char *other = tu_join(dir, "other.vmap");
-		vmap *o;
+		vmap *o = NULL;
 		err = vmap_open(&o, other, VMAP_CREATE);
 		if (err && err != -ENOSPC)
 			CHILD_FAIL("creating a second map on a full disk: %d", err);
