@@ -1,8 +1,12 @@
 /*
  * read.c - vmap_get and the other readers. No locks: a reader loads count
  * with acquire (pairing with the writer's release of count, write.c step 6)
- * and a slot with acquire (pairing with replace and remove, step 5). Every
- * stored position goes through vmap_at(), so damaged bytes give NULL.
+ * and a slot with acquire (pairing with replace and remove, step 5).
+ *
+ * The fast path is vmap_get_inline() in vmap.h, which finds the slot in the
+ * slot window (window.c). This file is the checked path every other get
+ * takes: every stored position goes through vmap_at(), so damaged bytes
+ * give NULL.
  *
  *   key --(- first_key)--> index --(/1024)--> dir[g] = {slots_pos, base}
  *                            |                  |
