@@ -75,7 +75,7 @@ int state_validate(const struct vmap_state *s, uint64_t limit)
 	if (LOAD(&s->far_count) > VMAP_FAR_MAX)
 		return VMAP_ECORRUPT;
 	if (LOAD(&s->run_left) > RUN_MAX_BLOCKS || LOAD(&s->run_pos) % BLOCK_BYTES ||
-	    LOAD(&s->run_pos) > bump ||
+	    LOAD(&s->run_pos) > bump || (LOAD(&s->run_left) && LOAD(&s->run_pos) < BLOCK_BYTES) ||
 	    LOAD(&s->run_left) > (bump - LOAD(&s->run_pos)) / BLOCK_BYTES)
 		return VMAP_ECORRUPT;
 	return 0;
