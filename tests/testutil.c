@@ -430,15 +430,40 @@ static int diff_counters(const vmap *m, const struct tu_model *md, char *why, si
 	return 0;
 }
 
+static int diff_ends(const vmap *m, const struct tu_model *md, char *why, size_t n);
+
 int tu_model_diff(const vmap *m, const struct tu_model *md, char *why, size_t n)
 {
-	int err;
-
 	if (diff_counters(m, md, why, n))
 		return -1;
 	for (uint64_t i = 0; i < md->n; i++)
 		if (tu_model_diff_key(m, md, md->first + i, why, n))
 			return -1;
+	return diff_ends(m, md, why, n);
+}
+
+int tu_model_diff_sampled(const vmap *m, const struct tu_model *md, uint64_t sample,
+			  struct tu_rng *r, char *why, size_t n)
+{
+	if (md->n <= 2048 + sample)
+		return tu_model_diff(m, md, why, n);
+	if (diff_counters(m, md, why, n))
+		return -1;
+	for (uint64_t i = 0; i < 1024; i++)
+		if (tu_model_diff_key(m, md, md->first + i, why, n) ||
+		    tu_model_diff_key(m, md, md->first + md->n - 1 - i, why, n))
+			return -1;
+	for (uint64_t i = 0; i < sample; i++)
+		if (tu_model_diff_key(m, md, md->first + tu_below(r, md->n), why, n))
+			return -1;
+	return diff_ends(m, md, why, n);
+}
+
+/* Keys just outside the map, and vmap_check. */
+static int diff_ends(const vmap *m, const struct tu_model *md, char *why, size_t n)
+{
+	int err;
+
 	if (md->n && md->first > 0 && tu_model_diff_key(m, md, md->first - 1, why, n))
 		return -1;
 	if (tu_model_diff_key(m, md, tu_model_next(md), why, n))

@@ -100,6 +100,10 @@ const struct tu_entry *tu_model_get(const struct tu_model *md, uint64_t key);
 int tu_model_diff_key(const vmap *m, const struct tu_model *md, uint64_t key, char *why,
 		      size_t n);
 int tu_model_diff(const vmap *m, const struct tu_model *md, char *why, size_t n);
+/* The same, but of the keys only the first and last 1024 and `sample` random
+ * ones: for big maps where an operation only touched the end. */
+int tu_model_diff_sampled(const vmap *m, const struct tu_model *md, uint64_t sample,
+			  struct tu_rng *r, char *why, size_t n);
 #define tu_model_assert(m, md)                                          \
 	do {                                                            \
 		char why_[256];                                         \
