@@ -19,7 +19,8 @@
  *
  * Each run: write the file to a memfd; open it VMAP_RDONLY and read (keys
  * around first_key, next_key and group edges, a sweep, keys from the input),
- * count, stat, check; keep that reader open; open it as the writer (a second
+ * count, stat, check; keep that reader open; open it as the writer (at
+ * times with VMAP_CREATE, which sets up an empty or blank file; a second
  * writer must get -EBUSY), read, check, append twice, replace, remove, maybe
  * sync, check; close; read again through the old reader; reopen and check.
  *
@@ -29,7 +30,8 @@
  * turns named ones off, to keep fuzzing past a known bug:
  *
  *   nul          a value from vmap_get is not followed by a NUL, or too long
- *   code         a call returned something other than 0 or a vmap/errno code
+ *   code         a call returned something other than 0 or a vmap/errno code,
+ *                or vmap_strerror() has no sentence for it
  *   busy         a second writer was not refused with -EBUSY
  *   valid        an unmutated seed does not pass vmap_check
  *   growth       a small write asked for more than 16 MiB of file (-EFBIG)
@@ -46,6 +48,8 @@
  * checksum for a block that is not sealed yet (the tail or the gap block),
  * or a value or a table that lies in the free gap ("hostile-gap"); ignoring
  * "restart-writer" opens no writer on a file last written in another boot;
+ * ignoring "hostile-run" drops the strict promises when the free run of
+ * slot blocks (run_pos, run_left) covers the header, a table or the gap;
  * ignoring "hostile-count" skips a file whose header claims more keys than
  * its size can hold slot blocks for (1024 keys per 4 KiB);
  * ignoring "hostile-trim" makes the first reader stop reading once the
@@ -132,7 +136,8 @@ static int known_code(int err)
 
 static int expect_code(const char *call, int err)
 {
-	if (!known_code(err))
+	const char *text = vmap_strerror(err);
+	if (!known_code(err) || !text || !*text)
 		broken("code", call, err);
 	return err;
 }
@@ -222,6 +227,7 @@ struct run {
 	int strict_ok;  /* the writer's map passed vmap_check before the writes */
 	int faulty;     /* a system call failure was injected */
 	int pristine;   /* an unmutated seed */
+	int create;     /* the writer opens with VMAP_CREATE */
 	struct {
 		uint64_t key;
 		const char *ptr;
@@ -474,6 +480,34 @@ static int table_in_gap(const vmap *m)
 	return 0;
 }
 
+/* Do the free slot blocks of the current run cover something in use? */
+static int run_in_use(const vmap *m)
+{
+	uint64_t pos = LOAD(&m->view->run_pos), left = LOAD(&m->view->run_left);
+	uint64_t gap_pos = LOAD(&m->view->gap_pos), gap_end = LOAD(&m->view->gap_end);
+	uint64_t groups = (LOAD(&m->view->count) + GROUP_KEYS - 1) >> GROUP_SHIFT;
+	uint64_t end = pos + left * BLOCK_BYTES;
+
+	if (!left)
+		return 0;
+	if (pos < BLOCK_BYTES || (gap_pos < gap_end && overlaps(pos, end - pos, gap_pos, gap_end)))
+		return 1;
+	for (int t = 0; t < TABLES; t++) {
+		const uint64_t *chunk =
+			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
+		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
+			if (LOAD(&chunk[c]) &&
+			    overlaps(LOAD(&chunk[c]), (uint64_t)BLOCK_BYTES << c, pos, end))
+				return 1;
+	}
+	for (uint64_t g = 0; g < groups && g < SWEEP_KEYS; g++) {
+		const struct vmap_dir_entry *d = dir_entry(m, g);
+		if (d && overlaps(LOAD(&d->slots_pos), BLOCK_BYTES, pos, end))
+			return 1;
+	}
+	return 0;
+}
+
 static void writer_phase(struct run *r, uint8_t fault)
 {
 	vmap *w, *second;
@@ -481,7 +515,8 @@ static void writer_phase(struct run *r, uint8_t fault)
 
 	if (writer_would_trip())
 		return;
-	err = expect_code("vmap_open", vmap_open(&w, file_path, 0));
+	/* VMAP_CREATE also sets up an empty file, or one whose magic is blank. */
+	err = expect_code("vmap_open", vmap_open(&w, file_path, r->create ? VMAP_CREATE : 0));
 	if (err)
 		return;
 	err = vmap_open(&second, file_path, 0);
@@ -495,7 +530,8 @@ static void writer_phase(struct run *r, uint8_t fault)
 	if (r->pristine && before)
 		broken("valid", "writer: an unmutated seed fails vmap_check", before);
 	r->strict_ok = before == 0 && !(is_ignored("hostile-crc") && stray_crc(w)) &&
-		       !(is_ignored("hostile-gap") && (value_in_gap(w) || table_in_gap(w)));
+		       !(is_ignored("hostile-gap") && (value_in_gap(w) || table_in_gap(w))) &&
+		       !(is_ignored("hostile-run") && run_in_use(w));
 	if (r->strict_ok)
 		keep_values(w, r);
 	if (before && is_ignored("hostile-writes")) {
@@ -618,6 +654,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&r, 0, sizeof r);
 	r.dice = hash_bytes(data, size) | 1;
+	r.create = (r.dice >> 40) % 4 == 0; /* apart from the dice rolls */
 	vmap_sys_reset();
 	if (size >= 2 && data[0] == 'S') {
 		run_structured(data, size, &r);
