@@ -104,7 +104,7 @@ static const char *get_checked(const vmap *m, uint64_t index, size_t *len)
 	if (!d)
 		return NULL;
 	slots_pos = LOAD(&d->slots_pos);
-	if (slots_pos % BLOCK_BYTES)
+	if (slots_pos % BLOCK_BYTES || slots_pos < BLOCK_BYTES)
 		return NULL;
 	slots = (const uint32_t *)vmap_at(m, slots_pos, BLOCK_BYTES);
 	if (!slots)

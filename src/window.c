@@ -125,7 +125,7 @@ static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *ba
 		return 0;
 	*slots_pos = LOAD(&d->slots_pos);
 	*base = LOAD(&d->base);
-	return *slots_pos % BLOCK_BYTES == 0 && *base >= BLOCK_BYTES &&
+	return *slots_pos % BLOCK_BYTES == 0 && *slots_pos >= BLOCK_BYTES && *base >= BLOCK_BYTES &&
 	       *base <= VMAP_BYTES_MAX && vmap_at(m, *slots_pos, BLOCK_BYTES) &&
 	       vmap_at(m, *base, 1);
 }

@@ -105,7 +105,8 @@ static void write_far(vmap *m, uint64_t f, uint64_t pos, uint64_t len)
 static uint32_t *slot_ptr(vmap *m, uint64_t slots_pos, uint64_t index)
 {
 	uint32_t *slots;
-	if (slots_pos % BLOCK_BYTES)
+	if (slots_pos % BLOCK_BYTES || slots_pos < BLOCK_BYTES || /* never the header */
+	    slots_pos >= LOAD(&m->hdr->live.bump))
 		return NULL;
 	slots = (uint32_t *)vmap_at(m, slots_pos, BLOCK_BYTES);
 	return slots ? slots + (index & (GROUP_KEYS - 1)) : NULL;
