@@ -195,7 +195,6 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 		return err;
 	if (s->gap_end - s->gap_pos >= size) {
 		*pos = s->gap_pos;
-		p->data_in_gap = 1;
 		s->gap_pos += size;
 	} else {
 		/* Values are placed in key order, so a gap too small for this one
@@ -204,7 +203,6 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 		err = take_at_bump(p, size, 0, pos);
 		if (err)
 			return err;
-		p->data_in_gap = 0;
 	}
 	p->data_pos = *pos;
 	p->data_len = size;
@@ -221,7 +219,6 @@ void plan_start(const vmap *m, struct plan *p)
 {
 	p->nchunks = p->nseals = 0;
 	p->data_pos = p->data_len = 0;
-	p->data_in_gap = 0;
 	p->reserve_end = 0;
 	state_load(&p->st, &m->hdr->live);
 	p->st.crcs_valid = 0; /* vmap_sync and close take them again */

@@ -20,7 +20,6 @@ struct plan {
 	} seals[PLAN_SEALS];
 	int nseals;
 	uint64_t data_pos, data_len;
-	int data_in_gap;
 	uint64_t reserve_end; /* file space needed */
 };
 
