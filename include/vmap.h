@@ -177,6 +177,10 @@ VMAP_API int vmap_sync(vmap *m);
  * If len is not NULL it receives the value's length (the NUL not counted);
  * it is left untouched when NULL is returned. The bytes are followed by a NUL.
  * O(1). Lock-free; safe beside the writer, in this or another process.
+ * Every position is checked, so a damaged or hostile file never sends it
+ * outside the file; for an in-memory map, whose bytes only this library
+ * writes, the common case skips the check of the terminating NUL. To tell
+ * a missing key from a damaged one, use vmap_lookup.
  */
 VMAP_API const char *vmap_get(const vmap *m, uint64_t key, size_t *len);
 
@@ -293,7 +297,8 @@ VMAP_API uint64_t vmap_count(const vmap *m);
 
 /*
  * vmap_stat - fill *st (see struct vmap_stat). Errors: -EINVAL (NULL argument),
- * -EIO (fstat of the file failed).
+ * or the error of fstat(2) on the file (such as -EIO), which leaves *st as it
+ * was. Lock-free; beside a writer each field is exact once it is quiet.
  */
 VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
 

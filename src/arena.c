@@ -205,10 +205,17 @@ void arena_unmap_all(vmap *m)
 					(size_t)(extent_end(k) - extent_start(k)));
 }
 
-uint64_t arena_total_bytes(const vmap *m)
+/* The bytes the map occupies: 0 or the error of fstat(2). */
+int arena_total_bytes(const vmap *m, uint64_t *total)
 {
 	struct stat st;
-	if (m->anon) /* pages past bump are never touched */
-		return round_up(LOAD(&m->view->bump), m->page);
-	return vmap_sys_fstat(m->fd, &st) ? 0 : (uint64_t)st.st_size;
+	int err;
+	if (m->anon) { /* pages past bump are never touched */
+		*total = round_up(LOAD(&m->view->bump), m->page);
+		return 0;
+	}
+	err = vmap_sys_fstat(m->fd, &st);
+	if (!err)
+		*total = (uint64_t)st.st_size;
+	return err;
 }

@@ -290,7 +290,7 @@ HIDDEN int arena_map_upto(const vmap *m, uint64_t end);
 HIDDEN int arena_reserve(vmap *m, uint64_t end);
 HIDDEN void arena_populate(vmap *m, uint64_t end);
 HIDDEN void arena_unmap_all(vmap *m);
-HIDDEN uint64_t arena_total_bytes(const vmap *m);
+HIDDEN int arena_total_bytes(const vmap *m, uint64_t *total);
 
 /*
  * vmap_at - the address of [pos, pos + len), or NULL when that range is not
@@ -332,7 +332,7 @@ HIDDEN void span_free_all(vmap *m);
 static inline int value_at(const vmap *m, uint64_t pos, uint64_t len, const char **at)
 {
 	unsigned k = extent_of(pos);
-	char *p;
+	char *p = NULL;
 	int err;
 	if (k < EXTENTS && len > extent_end(k) - pos)
 		return span_at(m, pos, len, at);

@@ -268,16 +268,22 @@ uint64_t vmap_count(const vmap *m)
 
 int vmap_stat(const vmap *m, struct vmap_stat *st)
 {
+	uint64_t total;
+	int err;
+
 	if (!m || !st)
 		return -EINVAL;
+	err = arena_total_bytes(m, &total);
+	if (err)
+		return err; /* *st untouched */
 	memset(st, 0, sizeof *st);
+	st->total_bytes = total;
 	st->first_key = vmap_first_key(m);
 	st->next_key = vmap_next_key(m);
 	st->live = vmap_count(m);
 	st->removed = LOAD(&m->view->removed);
 	st->value_bytes = LOAD(&m->view->value_bytes);
 	st->used_bytes = LOAD(&m->view->bump);
-	st->total_bytes = arena_total_bytes(m);
 	st->far_values = LOAD(&m->view->far_count);
 	st->page_size = (uint32_t)m->page;
 	st->format_version = m->hdr->version;

@@ -541,17 +541,18 @@ static void test_check_healthy(void **state)
 
 static void test_strerror(void **state)
 {
-	enum { NCODES = 4 + 134 };
+	enum { NCODES = 5 + 134 };
 	const char *unknown = vmap_strerror(INT_MAX);
 	const char *s[NCODES];
 	int codes[NCODES], n = 0;
-	const int odd[] = {1, 5, 4096, -4095, -4099, -4200, -5000, INT_MIN, INT_MAX, -200};
+	const int odd[] = {1, 5, 4096, -4095, -4100, -4200, -5000, INT_MIN, INT_MAX, -200};
 
 	(void)state;
 	codes[n++] = 0;
 	codes[n++] = VMAP_ESEQUENCE;
 	codes[n++] = VMAP_ECORRUPT;
 	codes[n++] = VMAP_EVERSION;
+	codes[n++] = VMAP_ENOTFILE;
 	for (int e = 1; e <= 133; e++) {
 		if (!strerrordesc_np(e) || e == EWOULDBLOCK || e == EDEADLOCK || e == EOPNOTSUPP)
 			continue; /* unassigned, or an alias of another number */
@@ -578,7 +579,8 @@ static void test_strerror(void **state)
 					 codes[j], t);
 	}
 	/* the library's own codes never collide with errno */
-	assert_true(VMAP_ESEQUENCE < -4095 && VMAP_ECORRUPT < -4095 && VMAP_EVERSION < -4095);
+	assert_true(VMAP_ESEQUENCE < -4095 && VMAP_ECORRUPT < -4095 && VMAP_EVERSION < -4095 &&
+		    VMAP_ENOTFILE < -4095);
 }
 
 static void test_close_null(void **state)
