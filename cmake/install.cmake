@@ -2,6 +2,7 @@
 #
 # install.cmake - what `cmake --install` puts under the prefix:
 #
+#   include/vmap.h, include/vector_map.h
 #   lib/libvmap.a, lib/libvmap.so*           as VMAP_STATIC / VMAP_SHARED say
 #   lib/pkgconfig/vmap.pc
 #   lib/cmake/vmap/vmapConfig.cmake, vmapConfigVersion.cmake, the targets
@@ -16,6 +17,7 @@ set(VMAP_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/vmap)
 
 install(FILES
   ${PROJECT_SOURCE_DIR}/include/vmap.h
+  ${PROJECT_SOURCE_DIR}/include/vector_map.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 # One export set per library, so a package may ship either alone; the
