@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmap.h - vector_map: dense, consecutive integer keys mapped to byte strings.
  *
