@@ -7,6 +7,7 @@
 #   lib/pkgconfig/vmap.pc
 #   lib/cmake/vmap/vmapConfig.cmake, vmapConfigVersion.cmake, the targets
 #   share/man/man3, man5                     (man/CMakeLists.txt)
+#   share/doc/vector_map/                    LICENSE, README, CHANGELOG, FORMAT
 #
 # lib/ and include/ are the GNUInstallDirs values: relative ones are taken
 # under the prefix, absolute ones as they are.
@@ -19,6 +20,13 @@ install(FILES
   ${PROJECT_SOURCE_DIR}/include/vmap.h
   ${PROJECT_SOURCE_DIR}/include/vector_map.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+install(FILES
+  ${PROJECT_SOURCE_DIR}/LICENSE
+  ${PROJECT_SOURCE_DIR}/README.md
+  ${PROJECT_SOURCE_DIR}/CHANGELOG.md
+  ${PROJECT_SOURCE_DIR}/docs/FORMAT.md
+  DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 # One export set per library, so a package may ship either alone; the
 # config file loads whichever is there.
