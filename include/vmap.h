@@ -70,6 +70,7 @@ extern "C" {
 #define VMAP_ESEQUENCE (-4096) /* key is not vmap_next_key() */
 #define VMAP_ECORRUPT (-4097)  /* not a vector_map file, or damaged */
 #define VMAP_EVERSION (-4098)  /* a format version this build cannot read */
+#define VMAP_ENOTFILE (-4099)  /* not a regular file: a device, FIFO or socket */
 
 /* vmap_open flags. */
 #define VMAP_CREATE 0x1 /* create the file if missing, or set up an empty one */
@@ -227,20 +228,24 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 		return NULL;
 	/* count first (acquire): what the writer stored before it is visible */
 	count = __atomic_load_n(f->count, __ATOMIC_ACQUIRE);
-	/* the size (acquire) vouches for first_key, groups and window */
+	/* the size (acquire) vouches for first_key; groups and window are at
+	 * least as new as it and loaded with acquire too (window.c says why) */
 	size = __atomic_load_n(&f->groups_size, __ATOMIC_ACQUIRE);
 	index = key - __atomic_load_n(&f->first_key, __ATOMIC_RELAXED);
 	group = index >> 10;
 	if (__builtin_expect(group >= size, 0))
 		return vmap_get_slow(m, key, len);
 	/* a group is in the window once its entry says so (acquire) */
-	g = &__atomic_load_n(&f->groups, __ATOMIC_RELAXED)[group];
+	g = &__atomic_load_n(&f->groups, __ATOMIC_ACQUIRE)[group];
 	if (__builtin_expect(!__atomic_load_n(&g->slots, __ATOMIC_ACQUIRE), 0))
 		return vmap_get_slow(m, key, len);
 	if (index >= count)
 		return NULL;
-	/* the slot's address is computed from the key: no load waits for another */
-	slot = __atomic_load_n(&__atomic_load_n(&f->window, __ATOMIC_RELAXED)[index],
+	/* the slot's address is computed from the key: no load waits for another.
+	 * Relaxed: an inline slot was stored before the count acquired above;
+	 * what a replace or remove stores (far, removed) goes the slow way,
+	 * which loads it again with acquire. */
+	slot = __atomic_load_n(&__atomic_load_n(&f->window, __ATOMIC_ACQUIRE)[index],
 			       __ATOMIC_RELAXED);
 	off = slot & 0x7fffff;
 	n = slot >> 23; /* 255 and up: far, removed or long */
@@ -259,6 +264,27 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 	return vmap_get(m, key, len);
 }
 #endif
+
+/*
+ * vmap_lookup - vmap_get that says why there is no value. On success *val
+ * (and *len, unless len is NULL) receive what vmap_get would return; on
+ * failure they are left untouched. Returns 0; -ENOENT when the key has no
+ * value (never appended, removed, or out of range); VMAP_ECORRUPT when its
+ * stored positions or bytes are damaged (a slot or record that points
+ * outside the file, a value without its NUL); -EINVAL (m or val NULL); or
+ * -ENOMEM when the bytes could not be mapped. It does not verify checksums:
+ * vmap_check_key does. O(1), lock-free, safe beside the writer as vmap_get.
+ */
+VMAP_API int vmap_lookup(const vmap *m, uint64_t key, const char **val, size_t *len);
+
+/*
+ * vmap_check_key - vmap_lookup's checks for one key, and also the CRC32C of
+ * every sealed block its value lies in (the blocks still being filled have
+ * no checksum yet). Returns 0 when the key has a value and it is whole,
+ * -ENOENT, VMAP_ECORRUPT, -EINVAL or -ENOMEM as vmap_lookup. O(length of
+ * the value). Safe beside the writer and other readers.
+ */
+VMAP_API int vmap_check_key(const vmap *m, uint64_t key);
 
 /* vmap_first_key - the first key appended, or 0 for an empty map (or NULL). */
 VMAP_API uint64_t vmap_first_key(const vmap *m);

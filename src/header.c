@@ -46,7 +46,7 @@ int header_validate(const struct vmap_header *h, uint64_t file_bytes)
 		return VMAP_ECORRUPT;
 	if (h->header_crc != fixed_crc(h))
 		return VMAP_ECORRUPT;
-	if (h->version != FORMAT_VERSION)
+	if (h->version < FORMAT_VERSION_MIN || h->version > FORMAT_VERSION)
 		return VMAP_EVERSION;
 	if (h->header_bytes != BLOCK_BYTES || h->block_bytes != BLOCK_BYTES ||
 	    h->group_keys != GROUP_KEYS || h->inline_max != INLINE_MAX || h->flags)

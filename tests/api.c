@@ -15,13 +15,6 @@
 
 static char dummy; /* a value pointer for lengths that must be refused unread */
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
 
 static void append_n(struct tu_fx *fx, int n)
 {
@@ -487,7 +480,7 @@ static void test_stat_fields(void **state)
 	assert_int_equal(vmap_stat(fx->m, &st), 0);
 	assert_int_equal(st.file_backed, fx->kind == TU_FILE);
 	assert_int_equal(st.read_only, 0);
-	assert_int_equal(st.format_version, 1);
+	assert_int_equal(st.format_version, 2);
 	assert_int_equal(st.page_size, (uint32_t)sysconf(_SC_PAGESIZE));
 	append_n(fx, 3000);
 	first = fx->md.first;

@@ -21,6 +21,15 @@
 
 #include "vmap.h"
 
+/* Built with ThreadSanitizer: some tests skip what would take it minutes. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+
 /* ---- seeds, scale, random numbers --------------------------------------- */
 
 /* The run's seed: VMAP_SEED if set, else time and pid. Printed once. */
