@@ -63,16 +63,17 @@ static int wait_for(const vmap *log, uint64_t key)
 
 static int print_record(const vmap *log, uint64_t key)
 {
+	const char *record;
 	size_t len;
-	const char *record = vmap_get(log, key, &len);
+	int rc = vmap_lookup(log, key, &record, &len);
 
-	if (!record) { /* stored, yet not readable */
-		fprintf(stderr, "log_reader: record %llu is removed or damaged\n",
-			(unsigned long long)key);
-		return VMAP_ECORRUPT;
+	if (rc == -ENOENT) { /* removed: a log's writer does not, but say so */
+		fprintf(stderr, "log_reader: record %llu was removed\n", (unsigned long long)key);
+		return 0;
 	}
-	printf("%.*s\n", (int)len, record);
-	return 0;
+	if (rc == 0)
+		printf("%.*s\n", (int)len, record);
+	return rc; /* VMAP_ECORRUPT: damaged, never printed as if it were good */
 }
 
 int main(int argc, char **argv)

@@ -104,7 +104,16 @@ versions_agree() {
 	[ "$(pkg-config --modversion vmap)" = "$version" ] && [ "$soname" = "libvmap.so.$major" ] &&
 		grep -q "PACKAGE_VERSION \"$version\"" "$prefix/lib/cmake/vmap/vmapConfigVersion.cmake"
 }
+running_version() { # vmap_version() of the installed library, static and shared
+	printf '#include <vmap.h>\n#include <stdio.h>\nint main(void) { puts(vmap_version()); return 0; }\n' >"$tmp/version.c"
+	gcc -o "$tmp/version-shared" "$tmp/version.c" -I"$prefix/include" -L"$prefix/lib" -lvmap &&
+		gcc -o "$tmp/version-static" "$tmp/version.c" -I"$prefix/include" "$prefix/lib/libvmap.a" -pthread &&
+		[ "$(LD_LIBRARY_PATH=$prefix/lib "$tmp/version-shared")" = "$version" ] &&
+		[ "$("$tmp/version-static")" = "$version" ] &&
+		[ "$("$prefix/bin/vmap" --version)" = "vmap $version" ]
+}
 check "versions agree: header, vmap.pc, SONAME, CMake package" versions_agree
+check "vmap_version() and vmap --version say $version" running_version
 
 # ---- 2. symbols ----------------------------------------------------------------
 public=$(sed -n 's/^VMAP_API .*[ *]\(vmap_[a-z0-9_]*\)(.*/\1/p' include/vmap.h | sort -u)
