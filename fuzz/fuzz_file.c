@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_file.c - libFuzzer target: the bytes of a map file, opened by a reader
  * and by a writer. Nothing may crash, hang, leak, read outside the mapping or

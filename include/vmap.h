@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmap.h - vector_map: dense, consecutive integer keys mapped to byte strings.
  *
@@ -55,8 +56,14 @@ extern "C" {
 #define VMAP_API
 #endif
 
+/*
+ * The version of this header: MAJOR changes break the ABI (it is the number
+ * in the SONAME, libvmap.so.MAJOR), MINOR adds to the API, PATCH fixes. The
+ * build takes the library's version (SONAME, vmap.pc, the CMake package)
+ * from these three lines; vmap_version() gives the one actually running.
+ */
 #define VMAP_VERSION_MAJOR 1
-#define VMAP_VERSION_MINOR 0
+#define VMAP_VERSION_MINOR 1
 #define VMAP_VERSION_PATCH 0
 
 /* The library's own error codes; -4095..-1 belong to errno. */
@@ -311,6 +318,17 @@ VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
  * writer in another process it may report the tail being written as damaged.
  */
 VMAP_API int vmap_check(const vmap *m);
+
+/*
+ * vmap_version - the version of the library running this call, as
+ * "MAJOR.MINOR.PATCH" in decimal (for example "1.1.0"). It may differ from
+ * the VMAP_VERSION_* macros a program was compiled with when a newer library
+ * of the same major version was installed since: compare the two to learn
+ * what the running library offers (functions added in 1.1 need 1.1 or later).
+ * Never fails, never NULL; the string is static: do not free it. Added in 1.1.
+ * Thread safety: any number of threads, at any time, with no map at all.
+ */
+VMAP_API const char *vmap_version(void);
 
 /*
  * vmap_strerror - a short sentence for any code this library returns, errno

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * check.c - vmap_check: verify everything a map's bytes claim, beside a
  * writer that may be at work in this or another process.

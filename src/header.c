@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * header.c - block 0 of every map: what it says and how it is checked.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * internal.h - the private layout of a vector_map and the helpers every source
  * file shares. docs/DESIGN.md explains the design; docs/FORMAT.md is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lifetime.c - vmap_new, vmap_open and vmap_close.
  *

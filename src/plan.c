@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.c - where a write will put its bytes, decided before anything is
  * written.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plan.h - the first phase of a write (see plan.c). */
 #ifndef VMAP_PLAN_H
 #define VMAP_PLAN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * read.c - vmap_get and the other readers. No locks: a reader loads count
  * with acquire (pairing with the writer's release of count, write.c step 6)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * span.c - values that cross an extent boundary, mapped whole.
  *

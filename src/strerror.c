@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strerror.c - one sentence for every code the library returns. Our own
  * sentences for the errno values the contract names (they say what the error

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sys.h - the thin layer every system call and allocation of the library goes
  * through, so that tests can make the k-th call of a kind fail (failure

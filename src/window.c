@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * window.c - what a reader keeps to make a get cheap: the group cache and
  * the slot window.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c - every function and every error of the contract (shared/API.md),
  * on an in-memory and on a file-backed map.

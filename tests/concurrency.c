@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * concurrency.c - one writer thread appends (and replaces and removes some
  * keys) while reader threads, and for files a reader process, call vmap_get

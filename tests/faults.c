@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.c - failure injection. For every operation below, every kind of
  * system call in src/sys.h, and k = 0, 1, 2, ... until the operation no longer

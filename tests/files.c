@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * files.c - file-backed maps: vmap_open's flags and errors, foreign and
  * future files, one writer per file across processes, read-only handles,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * large.c - values from 0 bytes to 64 MiB (and near 1 GiB where memory
  * allows), mixed in every order, on maps of every size: nothing is ever

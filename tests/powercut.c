@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * powercut.c - a write-dropping simulation of power loss.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * testutil.h - what every test program shares: seeds and scale, a small
  * PRNG, temporary directories, deterministic values, a model of a map, and
