@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * checklive.c - vmap_check beside a live writer. A writer thread appends
  * (values of every size, a few crossing extent boundaries), replaces,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * errors.c - error codes that say what happened. Opening what is not a
  * regular file is refused with a code that names it, with every flag and

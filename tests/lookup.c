@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lookup.c - vmap_lookup and vmap_check_key: absence is told from damage.
  * A key never appended, out of range or removed is -ENOENT; a key whose
