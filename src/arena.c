@@ -26,13 +26,16 @@
 
 int arena_map_extent(vmap *m, unsigned k)
 {
-	size_t size = (size_t)(extent_end(k) - extent_start(k));
+	uint64_t bytes = extent_end(k) - extent_start(k);
+	size_t size = (size_t)bytes;
 	int prot = m->read_only ? PROT_READ : PROT_READ | PROT_WRITE;
 	int err = 0;
 	void *p;
 
 	if (LOAD_ACQ(&m->ext_base[k]))
 		return 0;
+	if (bytes > SIZE_MAX) /* a 32-bit process has run out of address space */
+		return -ENOMEM;
 	p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;

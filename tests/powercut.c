@@ -94,7 +94,43 @@ static uint64_t random_live(struct tu_rng *r, const struct tu_model *md)
 	return UINT64_MAX;
 }
 
-static void random_ops(struct tu_rng *r, vmap *m, struct tu_model *md, long n)
+/*
+ * A replace whose flush fails (the k-th msync or fdatasync it makes): it
+ * must change nothing, synced state included, and the power cuts that
+ * follow must find what the last successful sync promised.
+ */
+static void failing_replace(struct tu_rng *r, vmap *m, struct tu_model *md, uint64_t key,
+			    const char *buf, size_t len, struct power *pw)
+{
+	struct tu_model promised;
+	char why[256];
+	int rc;
+
+	/* the hook takes every completed flush for a sync; a replace whose
+	 * second flush fails has promised nothing new */
+	tu_model_init(&promised);
+	if (pw)
+		tu_model_copy(&promised, &pw->synced);
+	vmap_sys_fail_nth(tu_below(r, 2) ? VMAP_SYS_FDATASYNC : VMAP_SYS_MSYNC,
+			  (long)tu_below(r, 4), EIO);
+	rc = vmap_replace(m, key, buf, len);
+	vmap_sys_fail_nth(-2, 0, 0); /* disarmed, if the replace did not reach it */
+	if (rc == 0) {
+		tu_model_replace(md, key, buf, len);
+	} else {
+		assert_int_equal(rc, -EIO);
+		if (tu_model_diff_key(m, md, key, why, sizeof why))
+			fail_msg("a failed replace changed key %" PRIu64 ": %s", key, why);
+		if (pw) {
+			tu_model_free(&pw->synced);
+			tu_model_copy(&pw->synced, &promised);
+		}
+	}
+	tu_model_free(&promised);
+}
+
+static void random_ops(struct tu_rng *r, vmap *m, struct tu_model *md, long n,
+		       struct power *pw)
 {
 	char buf[TU_VALUE_CAP + 1];
 	for (long i = 0; i < n; i++) {
@@ -109,9 +145,11 @@ static void random_ops(struct tu_rng *r, vmap *m, struct tu_model *md, long n)
 		key = random_live(r, md);
 		if (key == UINT64_MAX)
 			continue;
-		if (what < 88) {
+		if (what < 82) {
 			assert_int_equal(vmap_replace(m, key, buf, len), 0);
 			tu_model_replace(md, key, buf, len);
+		} else if (what < 88) {
+			failing_replace(r, m, md, key, buf, len, pw);
 		} else {
 			assert_int_equal(vmap_remove(m, key), 0);
 			tu_model_remove(md, key);
@@ -219,10 +257,10 @@ static void one_run(const char *dir, long run, uint64_t seed, long *mids, int re
 	assert_int_equal(vmap_append(m, 100, "first", 5), 0);
 	tu_model_append(&md, 100, "first", 5);
 	for (int syncs = 1 + (int)tu_below(&r, 4); syncs > 0; syncs--) {
-		random_ops(&r, m, &md, 1 + (long)tu_below(&r, 400));
+		random_ops(&r, m, &md, 1 + (long)tu_below(&r, 400), &pw);
 		assert_int_equal(vmap_sync(m), 0);
 	}
-	random_ops(&r, m, &md, (long)tu_below(&r, 300));
+	random_ops(&r, m, &md, (long)tu_below(&r, 300), &pw);
 	if (mid) {
 		pw.cut_mid_sync = 1;
 		assert_int_equal(vmap_sync(m), 0);
@@ -267,7 +305,7 @@ static void one_run(const char *dir, long run, uint64_t seed, long *mids, int re
 			if (!p)
 				tu_model_remove(&after, key);
 		}
-		random_ops(&r, m, &after, 200);
+		random_ops(&r, m, &after, 200, NULL);
 		tu_model_assert(m, &after);
 		vmap_close(m);
 		assert_int_equal(vmap_open(&m, img_path, 0), 0);
