@@ -125,10 +125,14 @@ VMAP_API int vmap_new(vmap **out);
  * process, gets -EBUSY; readers are never blocked and see later appends without
  * reopening. If the machine restarted since the file was last written, the map
  * is rolled back to its last vmap_sync (see docs/FORMAT.md, "Recovery").
+ * A new file is of format version 2; a version 1 file (from 1.0) stays at
+ * version 1, written so that 1.0 readers can still read it.
  * Errors: -EINVAL (NULL out or path, bad flags), -ENOENT (missing file without
- * VMAP_CREATE), VMAP_ECORRUPT (empty or foreign file without VMAP_CREATE, or a
- * damaged header), VMAP_EVERSION, -EBUSY, -EACCES and other open(2) errors,
- * -ENOSPC/-EFBIG (no room to create), -ENOMEM.
+ * VMAP_CREATE), -EISDIR (path is a directory), VMAP_ENOTFILE (a device, FIFO
+ * or socket: open never blocks on a FIFO), VMAP_ECORRUPT (empty or foreign
+ * file without VMAP_CREATE, or a damaged header), VMAP_EVERSION, -EBUSY,
+ * -EACCES and other open(2) errors, -ENOSPC/-EFBIG (no room to create),
+ * -ENOMEM.
  */
 VMAP_API int vmap_open(vmap **out, const char *path, int flags);
 
@@ -314,8 +318,14 @@ VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
  * every value's terminator and the CRC32C of every sealed block (and, once
  * the writer has synced or closed, of the two partly filled blocks). O(size).
  * Returns 0, VMAP_ECORRUPT, -EINVAL (m NULL), or -ENOMEM and other mmap(2)
- * and fstat(2) errors when it cannot look. Safe beside readers; beside a
- * writer in another process it may report the tail being written as damaged.
+ * and fstat(2) errors when it cannot look.
+ * Safe beside readers and beside the writer, on its handle or any other, in
+ * this or another process, and never calls a healthy map damaged: everything
+ * the writer has published is verified whatever it is doing; the few words
+ * it rewrites on every append (counters, free space, the checksums of the
+ * blocks being filled) count only when no write overlapped the check. It
+ * looks up to four times, a few milliseconds apart, for such a moment; beside
+ * a writer that never pauses those words stay unverified (not reported).
  */
 VMAP_API int vmap_check(const vmap *m);
 

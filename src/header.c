@@ -3,7 +3,7 @@
  * header.c - block 0 of every map: what it says and how it is checked.
  *
  *   0  89 56 4d 41 50 0d 0a 1a   magic: a high byte, "VMAP", CR LF, ^Z
- *   8  01 00 00 00               version 1
+ *   8  02 00 00 00               version 2 (version 1 files are read too)
  *  12  00 10 00 00  00 10 00 00  header bytes 4096, block bytes 4096
  *  20  00 04 00 00  00 04 00 00  keys per group 1024, inline max 1024
  *  28  00 00 00 00  (28 zero)    flags, reserved
