@@ -58,8 +58,9 @@ if [ "${1:-}" != quick ]; then
 	# install into a temporary prefix, use it as an outsider (about 40 s)
 	run "install: pkg-config, find_package, examples, symbols, man" bash scripts/ci_install.sh
 	run "clang" suite build/test-clang -DCMAKE_C_COMPILER=clang -DVMAP_BENCH=OFF
+	# with assert() on (no NDEBUG): the planner asserts every plan sound
 	VMAP_TEST_SCALE=0.3 run "asan+ubsan" suite build/test-asan -DCMAKE_C_COMPILER=gcc \
-		-DVMAP_SANITIZE=address -DVMAP_BENCH=OFF
+		-DVMAP_SANITIZE=address -DVMAP_BENCH=OFF -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g"
 	VMAP_TEST_SCALE=0.2 run "tsan" suite build/test-tsan -DCMAKE_C_COMPILER=clang \
 		-DVMAP_SANITIZE=thread -DVMAP_BENCH=OFF -DVMAP_TOOLS=OFF
 	# faults and hostile run every call thousands of times: under valgrind
