@@ -64,17 +64,27 @@
 /* Values longer than this are stored far, so a get never scans far for a NUL. */
 #define INLINE_MAX 1024u
 
-/* Slots (see the diagram above). Inline values sit within 8 MiB of their
- * group's base, and most carry their length, so a get needs no scan. */
+/*
+ * Slots (see the diagram above). Inline values sit within 8 MiB of their
+ * group's base, and most carry their length, so a get needs no scan.
+ *
+ * Bits 23..30 of an inline slot are a length code: the length plus a bias,
+ * or 255 for "long" (255 - bias bytes or more, ending at the first NUL from
+ * there). Since format version 2 the bias is 1, so that a slot of zero means
+ * "nothing here": a slot not yet written, or a window page of a group the
+ * reader has not learned; the fast get then needs neither the count nor a
+ * per-group flag. Format 1 stores the length itself (bias 0).
+ */
 #define SLOT_FAR 0x80000000u
 #define SLOT_REMOVED 0xffffffffu
 #define SLOT_OFF_BITS 23
 #define SLOT_WINDOW (1u << SLOT_OFF_BITS)
 #define SLOT_LEN_LONG 255u
 
-static inline uint32_t slot_inline(uint64_t off, size_t len)
+static inline uint32_t slot_inline(uint64_t off, size_t len, unsigned bias)
 {
-	return (uint32_t)off | (uint32_t)(len < SLOT_LEN_LONG ? len : SLOT_LEN_LONG) << SLOT_OFF_BITS;
+	size_t code = len + bias < SLOT_LEN_LONG ? len + bias : SLOT_LEN_LONG;
+	return (uint32_t)off | (uint32_t)code << SLOT_OFF_BITS;
 }
 
 static inline uint32_t slot_off(uint32_t slot)
@@ -82,18 +92,17 @@ static inline uint32_t slot_off(uint32_t slot)
 	return slot & (SLOT_WINDOW - 1);
 }
 
-static inline uint32_t slot_len(uint32_t slot)
+static inline uint32_t slot_code(uint32_t slot)
 {
 	return slot >> SLOT_OFF_BITS & 0xff;
 }
 
-/*
- * Format versions (docs/FORMAT.md). Version 2 lets a far value cross an
- * extent boundary (its bytes are then read through a mapping of their own,
- * span.c), so a large value costs its size and no more. A writer keeps a
- * version 1 file at version 1 and places values as version 1 requires, so
- * that older readers of the file keep reading it; new files are version 2.
- */
+/* The shortest length a long inline value may have. */
+static inline uint32_t slot_long_min(unsigned bias)
+{
+	return SLOT_LEN_LONG - bias;
+}
+
 #define FORMAT_VERSION 2u
 #define FORMAT_VERSION_MIN 1u
 #define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
@@ -221,32 +230,18 @@ static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t
 
 /* ---- the handle ---------------------------------------------------------- */
 
-/*
- * What a reader learned about one group (struct vmap_group_fast, in vmap.h),
- * in process memory: where its slots and its base are mapped, and how many
- * bytes from the base it may touch. Filled on first use, so a get needs no
- * extent arithmetic at all. The array grows by doubling; old arrays are kept
- * until close, since a reader may still be looking at one.
- */
-#define group_cache vmap_group_fast
-
-struct cache_array {
-	struct group_cache *groups;
-	char *window;  /* size groups' worth of slot blocks */
-	uint64_t size; /* groups */
-	struct cache_array *older;
-};
-
-/* window.c */
-HIDDEN void groups_learn(const vmap *m, uint64_t g, uint64_t groups);
+/* window.c: the group cache and the slot window of a handle's readers. */
+struct cache_array;
+HIDDEN void groups_learn(const vmap *m, uint64_t g, uint64_t groups, uint64_t first_key);
+HIDDEN const uint32_t *groups_known_slots(const vmap *m, uint64_t g, const char **base,
+					  uint64_t *room);
 HIDDEN void groups_free(vmap *m);
 
 struct vmap {
 	/*
 	 * What vmap_get touches, first, as vmap_get_inline() in vmap.h reads it:
-	 * count = &view->count; groups, the newest cache array (atomic); its
-	 * size (atomic, stored after groups, read before); a copy of first_key,
-	 * trusted once groups_size > 0; trusted: every byte written by us.
+	 * the newest cache (atomic, window.c), count = &view->count, trusted
+	 * (an in-memory map: every byte written by us), len_bias (format 2).
 	 */
 	struct vmap_fast fast;
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */

@@ -47,6 +47,13 @@ static void handle_free(vmap *m)
 	vmap_sys_free(m);
 }
 
+/* What the file's format version decides (FORMAT.md, "Versions"). */
+static void take_version(vmap *m)
+{
+	m->values_may_span = m->hdr->version >= 2;
+	m->fast.len_bias = m->hdr->version >= 2;
+}
+
 /* Header bytes go in with the magic last, so a crash mid-way leaves a file
  * that still reads as empty rather than as a damaged map. */
 static void write_fresh_header(vmap *m)
@@ -61,6 +68,7 @@ static void write_fresh_header(vmap *m)
 	       sizeof h - sizeof h.magic);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(m->hdr->magic, h.magic, sizeof h.magic);
+	take_version(m);
 }
 
 int vmap_new(vmap **out)
@@ -80,7 +88,6 @@ int vmap_new(vmap **out)
 		return err;
 	}
 	m->anon = 1;
-	m->values_may_span = 1;
 	err = arena_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
@@ -175,6 +182,7 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	err = header_validate(m->hdr, size);
 	if (err)
 		return err;
+	take_version(m);
 	/* after a restart only the synced state is sure to be whole */
 	trusted = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
 	err = state_validate(trusted, size);
@@ -201,6 +209,7 @@ static int open_reader(vmap *m, uint64_t size)
 		err = header_validate(m->hdr, size);
 	if (err)
 		return err;
+	take_version(m);
 	m->view = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
 	return state_validate(m->view, size);
 }
@@ -242,7 +251,6 @@ int vmap_open(vmap **out, const char *path, int flags)
 		goto fail;
 	if (!m->view)
 		m->view = &m->hdr->live;
-	m->values_may_span = m->hdr->version >= 2;
 	m->fast.count = &m->view->count;
 	*out = m;
 	return 0;

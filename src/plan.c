@@ -30,11 +30,6 @@ static uint64_t block_floor(uint64_t pos)
 	return pos & ~(uint64_t)(BLOCK_BYTES - 1);
 }
 
-static uint64_t block_ceil(uint64_t pos)
-{
-	return block_floor(pos + BLOCK_BYTES - 1);
-}
-
 static void plan_seal(struct plan *p, uint64_t from_block, uint64_t to_block)
 {
 	if (from_block >= to_block)
@@ -95,14 +90,23 @@ static uint64_t data_start(const struct plan *p, uint64_t pos, uint64_t size)
 	return p->values_may_span ? pos : fit_in_extent(pos, size);
 }
 
-/* Take size bytes at the bump; what is skipped becomes the gap. */
-static int take_at_bump(struct plan *p, uint64_t size, int aligned, uint64_t *pos)
+/* pos rounded up to a multiple of align (a power of two). */
+static uint64_t align_up(uint64_t pos, uint64_t align)
+{
+	return (pos + align - 1) & ~(align - 1);
+}
+
+/*
+ * Take size bytes at the bump, at a multiple of align (1 for data, a block
+ * or more for tables); what is skipped becomes the gap.
+ */
+static int take_at_bump(struct plan *p, uint64_t size, uint64_t align, uint64_t *pos)
 {
 	struct vmap_state *s = &p->st;
 	uint64_t at;
 
-	if (aligned)
-		at = fit_in_extent(block_ceil(s->bump), size);
+	if (align > 1)
+		at = fit_in_extent(align_up(s->bump, align), size);
 	else
 		at = data_start(p, s->bump, size);
 	if (at > VMAP_BYTES_MAX || size > VMAP_BYTES_MAX - at)
@@ -119,18 +123,56 @@ static int take_at_bump(struct plan *p, uint64_t size, int aligned, uint64_t *po
 	return 0;
 }
 
-/* A slot block for group g: the next one of the current run, or a new run. */
+/*
+ * Slot runs. Slot blocks are taken in runs, a quarter as many blocks as the
+ * groups so far, so that neighbouring groups' slots lie side by side. A
+ * reader on a machine with pages of up to 64 KiB can place a page of its
+ * slot window only over the blocks of consecutive groups that start at a
+ * page-aligned position (window.c); so from group 64 on, runs are whole
+ * multiples of 16 blocks starting at a 64 KiB boundary, and a file serves
+ * the fast path whatever the page size of the machine that reads it.
+ * Before group 64 runs stay small (a small map should not pay 64 KiB of
+ * alignment) and end at group 64; a run that does not start at a multiple
+ * of 16 (a file from 1.0) is cut short to get back in step.
+ */
+#define RUN_ALIGN_GROUPS 16u
+#define RUN_ALIGN_FROM 64u
+
+static uint64_t run_blocks(uint64_t g)
+{
+	uint64_t want = g / 4;
+
+	if (g < RUN_ALIGN_FROM) {
+		want = want < 1 ? 1 : want;
+		return want < RUN_ALIGN_FROM - g ? want : RUN_ALIGN_FROM - g;
+	}
+	if (g % RUN_ALIGN_GROUPS)
+		return RUN_ALIGN_GROUPS - g % RUN_ALIGN_GROUPS;
+	want -= want % RUN_ALIGN_GROUPS;
+	return want < RUN_ALIGN_GROUPS ? RUN_ALIGN_GROUPS : want < RUN_MAX_BLOCKS ? want : RUN_MAX_BLOCKS;
+}
+
+static uint64_t run_align(uint64_t g)
+{
+	return g >= RUN_ALIGN_FROM && g % RUN_ALIGN_GROUPS == 0 ? RUN_ALIGN_GROUPS * BLOCK_BYTES
+								: BLOCK_BYTES;
+}
+
+/* A slot block for group g: the next one of the current run, or a new run,
+ * which the write zeroes (a reader takes a zero slot for "nothing here"). */
 int plan_slot_block(struct plan *p, uint64_t g, uint64_t *pos)
 {
 	struct vmap_state *s = &p->st;
-	uint64_t blocks = g / 4 < 1 ? 1 : g / 4 < RUN_MAX_BLOCKS ? g / 4 : RUN_MAX_BLOCKS;
 	int err;
 
 	if (!s->run_left) {
-		err = take_at_bump(p, blocks * BLOCK_BYTES, 1, &s->run_pos);
+		uint64_t blocks = run_blocks(g);
+		err = take_at_bump(p, blocks * BLOCK_BYTES, run_align(g), &s->run_pos);
 		if (err)
 			return err;
 		s->run_left = blocks;
+		p->new_run_pos = s->run_pos;
+		p->new_run_blocks = blocks;
 	}
 	*pos = s->run_pos;
 	s->run_pos += BLOCK_BYTES;
@@ -145,7 +187,7 @@ int plan_table_chunk(struct plan *p, int table, unsigned c)
 
 	if (p->nchunks == PLAN_CHUNKS || c >= TABLE_CHUNKS)
 		return -EOVERFLOW;
-	err = take_at_bump(p, (uint64_t)BLOCK_BYTES << c, 1, &pos);
+	err = take_at_bump(p, (uint64_t)BLOCK_BYTES << c, BLOCK_BYTES, &pos);
 	if (err)
 		return err;
 	p->chunks[p->nchunks].table = table;
@@ -229,7 +271,7 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 		/* Values are placed in key order, so a gap too small for this one
 		 * is given up: a later, smaller value must not land before it. */
 		abandon_gap(p);
-		err = take_at_bump(p, size, 0, pos);
+		err = take_at_bump(p, size, 1, pos);
 		if (err)
 			return err;
 	}
@@ -275,6 +317,7 @@ void plan_start(const vmap *m, struct plan *p)
 	p->values_may_span = m->values_may_span;
 	p->nchunks = p->nseals = 0;
 	p->data_pos = p->data_len = 0;
+	p->new_run_pos = p->new_run_blocks = 0;
 	p->reserve_end = 0;
 	state_load(&p->st, &m->hdr->live);
 	p->st.crcs_valid = 0; /* vmap_sync and close take them again */

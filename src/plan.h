@@ -21,6 +21,7 @@ struct plan {
 	} seals[PLAN_SEALS];
 	int nseals;
 	uint64_t data_pos, data_len;
+	uint64_t new_run_pos, new_run_blocks; /* a slot run taken: zeroed by the write */
 	uint64_t reserve_end; /* file space needed */
 	int values_may_span;  /* format version 2: data may cross extents */
 };

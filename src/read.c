@@ -78,30 +78,31 @@ static int far_value(const vmap *m, uint32_t f, struct value_ref *v)
 }
 
 /*
- * Inline values: the slot gives the length of short ones; long ones (255 to
- * INLINE_MAX bytes) end at the first NUL. Either way the NUL must be there
- * and inside the extent of the group base.
+ * Inline values: the slot gives the length of short ones; long ones (from
+ * slot_long_min() to INLINE_MAX bytes) end at the first NUL. Either way the
+ * NUL must be there and inside the extent of the group base.
  */
 static int inline_value(const vmap *m, uint64_t base, uint32_t slot, struct value_ref *v)
 {
 	uint64_t pos = base + slot_off(slot), room;
+	uint32_t bias = m->fast.len_bias, code = slot_code(slot), min = slot_long_min(bias);
 	const char *p, *nul;
 
-	if (base > VMAP_BYTES_MAX || pos < BLOCK_BYTES)
-		return VMAP_ECORRUPT;
-	if (slot_len(slot) < SLOT_LEN_LONG)
-		return value_bytes_at(m, pos, slot_len(slot), v);
+	if (base > VMAP_BYTES_MAX || pos < BLOCK_BYTES || code < bias)
+		return VMAP_ECORRUPT; /* since format 2 a zero length code is no value */
+	if (code < SLOT_LEN_LONG)
+		return value_bytes_at(m, pos, code - bias, v);
 	/* Ask for all the value may span, so that a reader looks at the file's
 	 * size again if need be; near the end of the file settle for less. */
 	room = extent_end(extent_of(pos)) - pos;
 	if (room > INLINE_MAX + 1)
 		room = INLINE_MAX + 1;
 	p = vmap_at(m, pos, room);
-	if (!p && !(p = vmap_at(m, pos, SLOT_LEN_LONG + 1)))
+	if (!p && !(p = vmap_at(m, pos, min + 1)))
 		return VMAP_ECORRUPT;
 	if (room > LOAD_ACQ(&m->limit) - pos)
 		room = LOAD_ACQ(&m->limit) - pos;
-	nul = memchr(p + SLOT_LEN_LONG, 0, (size_t)room - SLOT_LEN_LONG);
+	nul = memchr(p + min, 0, (size_t)room - min);
 	if (!nul)
 		return VMAP_ECORRUPT;
 	v->p = p;
@@ -203,14 +204,42 @@ int vmap_check_key(const vmap *m, uint64_t key)
 }
 
 /*
- * vmap_get_slow - the slow path of vmap_get (see vmap.h): fill the group
- * cache if it can, then take the checked path. Out of line, so the fast path
- * needs no saved registers.
+ * A short inline value of a group a reader has learned, with the checks of
+ * the inline get for files; NULL when the checked path must answer (far,
+ * removed, long, outside the room, damaged). *short_room: the value would
+ * lie past the room this reader knew, which may have grown since.
  */
-const char *vmap_get_slow(const vmap *cm, uint64_t key, size_t *len)
+static const char *known_short(const vmap *m, const char *base, uint64_t room, uint32_t slot,
+			       size_t *len, int *short_room)
 {
-	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
-	uint64_t count, first, index, g;
+	uint32_t bias = m->fast.len_bias, n = slot_code(slot) - bias;
+
+	*short_room = 0;
+	if ((slot & SLOT_FAR) || n >= SLOT_LEN_LONG - bias)
+		return NULL;
+	if (slot_off(slot) + n >= room) {
+		*short_room = 1;
+		return NULL;
+	}
+	if (base[slot_off(slot) + n])
+		return NULL;
+	*len = n;
+	return base + slot_off(slot);
+}
+
+/*
+ * vmap_get_slow - the slow path of vmap_get (see vmap.h): a group the fast
+ * path does not know is learned (once: window.c); a group the window could
+ * not place is read where its slots are, without a lock; anything else takes
+ * the checked path. Out of line, so the fast path needs no saved registers.
+ */
+const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len)
+{
+	uint64_t count, first, index, g, groups, room;
+	const uint32_t *slots;
+	const char *base, *p;
+	int short_room;
+	size_t n;
 
 	if (!m)
 		return NULL;
@@ -218,12 +247,26 @@ const char *vmap_get_slow(const vmap *cm, uint64_t key, size_t *len)
 	first = LOAD(&m->view->first_key);
 	index = key - first;
 	g = index >> GROUP_SHIFT;
+	groups = (count + GROUP_KEYS - 1) >> GROUP_SHIFT;
 	if (index >= count)
 		return NULL;
-	/* first_key never changes once count > 0: keep a copy for the fast
-	 * path, which trusts it once the group cache is published (window.c) */
-	STORE(&m->fast.first_key, first);
-	groups_learn(m, g, (count + GROUP_KEYS - 1) >> GROUP_SHIFT);
+	slots = groups_known_slots(m, g, &base, &room);
+	if (!slots) {
+		groups_learn(m, g, groups, first);
+		slots = groups_known_slots(m, g, &base, &room);
+	}
+	if (slots) {
+		/* pairs with the release of the slot by the writer */
+		p = known_short(m, base, room, LOAD_ACQ(&slots[index & (GROUP_KEYS - 1)]), &n,
+				&short_room);
+		if (p) {
+			if (len)
+				*len = n;
+			return p;
+		}
+		if (short_room) /* the file grew: let the cache know */
+			groups_learn(m, g, groups, first);
+	}
 	return get_checked(m, key, len);
 }
 

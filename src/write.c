@@ -91,6 +91,10 @@ static void claim_space(vmap *m, const struct plan *p)
 		memset(vmap_ptr(m, p->chunks[n].pos), 0, (size_t)BLOCK_BYTES << p->chunks[n].c);
 		STORE_REL(&slot[p->chunks[n].c], p->chunks[n].pos);
 	}
+	/* space given back by a failed write may be taken again: a new run's
+	 * slots must read as zero, "nothing here" (vmap_get_inline) */
+	if (p->new_run_blocks)
+		memset(vmap_ptr(m, p->new_run_pos), 0, (size_t)(p->new_run_blocks * BLOCK_BYTES));
 }
 
 /* A checker that finds the checksum (acquire) sees the block's bytes. */
@@ -233,8 +237,7 @@ static int sequence_error(const struct vmap_state *s, uint64_t key)
  * one mmap per 1024 appends, instead of a first get paying for it. */
 static void learn_new_group(vmap *m, uint64_t g, uint64_t first_key)
 {
-	STORE(&m->fast.first_key, first_key); /* before the cache is published */
-	groups_learn(m, g, g + 1);
+	groups_learn(m, g, g + 1, first_key);
 }
 
 /* Remember the group appends go to, and how far the crc table reaches. */
@@ -269,7 +272,7 @@ static int append_fast(vmap *m, const void *val, size_t len)
 	int in_gap = gap < live->gap_end;
 
 	if ((count & (GROUP_KEYS - 1)) == 0 || (count >> GROUP_SHIFT) + 1 != m->group_plus1 ||
-	    len >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
+	    len + m->fast.len_bias >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
 		return 1;
 	pos = in_gap ? gap : live->bump;
 	end = pos + len + 1;
@@ -294,7 +297,7 @@ static int append_fast(vmap *m, const void *val, size_t len)
 	STORE(in_gap ? &live->gap_pos : &live->bump, end);
 	/* after the bump: a checker that finds a checksum finds its block used */
 	seal_completed(m, pos, end);
-	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)], slot_inline(pos - m->group_base, len));
+	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)], slot_inline(pos - m->group_base, len, m->fast.len_bias));
 	STORE(&live->value_bytes, bytes + len);
 	STORE_REL(&live->count, count + 1);
 	journal_end(m);
@@ -329,7 +332,7 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	if (err)
 		return err;
 
-	slot = far ? SLOT_FAR | (uint32_t)f : slot_inline(pos - g.base, len);
+	slot = far ? SLOT_FAR | (uint32_t)f : slot_inline(pos - g.base, len, m->fast.len_bias);
 	journal_begin(m, JOURNAL_APPEND, index, slot, 0);
 	claim_space(m, &p);
 	if (g.fresh) {

@@ -279,6 +279,23 @@ static void test_near_max_values(void **state)
 	big_free(&bm);
 }
 
+/* Version 1 stores an inline value's length itself, version 2 the length
+ * plus one: rewrite the inline slots as a 1.0 writer would have written
+ * them (254 bytes: long in version 2, 254 in version 1). */
+static void to_version_1_slots(vmap *m)
+{
+	for (uint64_t i = 0; i < vmap_next_key(m) - vmap_first_key(m); i++) {
+		const struct vmap_dir_entry *d;
+		struct value_ref v;
+		uint32_t *slot;
+		assert_int_equal(slot_find(m, i, &d, &slot), 0);
+		if (*slot & SLOT_FAR)
+			continue;
+		assert_int_equal(value_find(m, d, *slot, &v), 0);
+		*slot = slot_inline(slot_off(*slot), v.len, 0);
+	}
+}
+
 /*
  * A file of format version 1 stays at version 1 when a newer writer adds to
  * it: values are placed where version 1 readers can read them, inside one
@@ -296,6 +313,8 @@ static void test_version_1_file_stays_readable(void **state)
 		return;
 	}
 	big_append(fx->m, &bm, 10, 1);
+	big_append(fx->m, &bm, 254, 9); /* long in version 2, short in version 1 */
+	to_version_1_slots(fx->m);
 	vmap_close(fx->m);
 	fx->m = NULL;
 	{ /* make it a version 1 file, as a 1.0 writer would have left it */

@@ -124,7 +124,7 @@ static void test_lookup_tells_damage(void **state)
 	/* an inline offset past the end of the file */
 	slot = slot_of(fx->m, FIRST + 4);
 	saved = *slot;
-	*slot = slot_inline(SLOT_WINDOW - 1, 5);
+	*slot = slot_inline(SLOT_WINDOW - 1, 5, fx->m->fast.len_bias);
 	expect_damaged(fx->m, FIRST + 4, "inline offset past the file");
 	*slot = saved;
 	/* a far index with no record */
