@@ -105,7 +105,7 @@ void *sys_sim_mmap(size_t len, int prot, int flags, int fd, uint64_t offset)
 	raw = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED)
 		return MAP_FAILED;
-	at = (char *)round_up((uintptr_t)raw, sim);
+	at = raw + (sim - (uintptr_t)raw % sim) % sim;
 	if (mmap(at, len, prot, flags | MAP_FIXED, fd, (off_t)offset) == MAP_FAILED) {
 		int err = errno;
 		munmap(raw, span);
