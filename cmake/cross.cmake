@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cross.cmake - build for another Linux architecture with Debian's cross
 # compilers, and run the tests under qemu-user:
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ci_matrix.sh - build and test vector_map on one platform of the CI matrix
 # (README, "Platforms"). scripts/test.sh runs it once per platform.
 #

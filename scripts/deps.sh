@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deps.sh - install what the build, the tests and the benchmarks need, from
 # Debian's archive. Runs apt-get only as root and only for what is missing.
 #
@@ -17,6 +18,7 @@ packages=(
 	libglib2.0-dev libjudy-dev liblmdb-dev libcdb-dev libsqlite3-dev
 	gnuplot-nox                         # benchmark peers and plots
 	inotify-tools                       # vmwatch comparison
+	man-db groff-base                   # man page checks
 )
 
 # platform NAME: Debian architecture, packages (cross gcc, C library, qemu)

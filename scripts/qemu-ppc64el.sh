@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # qemu-ppc64el.sh - run the test suite on a real 64 KiB-page kernel: Debian's
 # ppc64el kernel booted under qemu-system-ppc64 (pseries, emulated POWER9).
 # For developers, not CI: it takes several minutes (emulated, 2 cores).

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test.sh - build and run every test: the suite with gcc and with clang, under
 # AddressSanitizer + UndefinedBehaviorSanitizer, under ThreadSanitizer and
 # under valgrind memcheck (the gcc suite includes the callgrind instruction-count
 # regression check, label "perf"; the quick tests again with 64 KiB pages
-# simulated, label "page64k"); the platforms of the CI matrix (i386, musl and,
-# under qemu-user, arm64 armhf riscv64 ppc64el s390x: scripts/ci_matrix.sh);
+# simulated, label "page64k"); the install checks (scripts/ci_install.sh);
+# the platforms of the CI matrix (i386, musl and, under qemu-user, arm64
+# armhf riscv64 ppc64el s390x: scripts/ci_matrix.sh);
 # the fuzz corpus replay and a bounded fuzz run. Prints each ctest summary and a final
 # "N passed, N failed" line. Exit status 0 only if everything passed.
 #
@@ -56,9 +58,12 @@ suite() {
 
 run "gcc" suite build/test-gcc -DCMAKE_C_COMPILER=gcc
 if [ "${1:-}" != quick ]; then
+	# install into a temporary prefix, use it as an outsider (about 40 s)
+	run "install: pkg-config, find_package, examples, symbols, man" bash scripts/ci_install.sh
 	run "clang" suite build/test-clang -DCMAKE_C_COMPILER=clang -DVMAP_BENCH=OFF
+	# with assert() on (no NDEBUG): the planner asserts every plan sound
 	VMAP_TEST_SCALE=0.3 run "asan+ubsan" suite build/test-asan -DCMAKE_C_COMPILER=gcc \
-		-DVMAP_SANITIZE=address -DVMAP_BENCH=OFF
+		-DVMAP_SANITIZE=address -DVMAP_BENCH=OFF -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g"
 	VMAP_TEST_SCALE=0.2 run "tsan" suite build/test-tsan -DCMAKE_C_COMPILER=clang \
 		-DVMAP_SANITIZE=thread -DVMAP_BENCH=OFF -DVMAP_TOOLS=OFF
 	# faults and hostile run every call thousands of times: under valgrind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * simpage.c - a larger page size, simulated for tests of the system-call
  * layer: how the library behaves on a 16 KiB (Apple silicon) or 64 KiB

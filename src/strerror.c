@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strerror.c - one sentence for every code the library returns. Our own
  * sentences for the codes a map returns (they say what the error means for a
@@ -19,11 +20,13 @@ static const struct message map_messages[] = {
 	{VMAP_ESEQUENCE, "key is not the next key in sequence"},
 	{VMAP_ECORRUPT, "not a vector_map file, or the file is damaged"},
 	{VMAP_EVERSION, "vector_map file of a format version this build cannot read"},
-	{-EINVAL, "invalid argument (a NULL pointer or bad flags)"},
-	{-ENOMEM, "out of memory"},
+	{VMAP_ENOTFILE, "not a regular file (a device, FIFO or socket)"},
+	{-EINVAL, "invalid argument"},
+	{-EISDIR, "is a directory, not a map file"},
+	{-ENOMEM, "out of memory or address space"},
 	{-ENOSPC, "no space left on the device"},
 	{-EFBIG, "file would grow past the file size limit"},
-	{-ENOENT, "no such key, or no such file"},
+	{-ENOENT, "not found"},
 	{-EBUSY, "another writer has the file open"},
 	{-EROFS, "map is open read-only"},
 	{-EMSGSIZE, "value is longer than VMAP_VALUE_MAX"},
@@ -50,7 +53,6 @@ static const struct message errno_messages[] = {
 	{-EXDEV, "cross-device link"},
 	{-ENODEV, "no such device"},
 	{-ENOTDIR, "not a directory"},
-	{-EISDIR, "is a directory"},
 	{-ENFILE, "too many open files in the system"},
 	{-EMFILE, "too many open files in this process"},
 	{-ENOTTY, "inappropriate ioctl for the device"},

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * window.c - what a reader keeps to make a get cheap: the group cache and
  * the slot window.
@@ -21,6 +22,21 @@
  * reader may still hold them; every group learned is mapped into every
  * window that covers it, so any window a reader holds is right for any
  * array entry it finds marked.
+ *
+ * Publication (grow, under map_lock): the new window and array are filled,
+ * then their pointers are stored with release, window first, then the
+ * size with release. The inline get (vmap.h) loads the size, the array and
+ * the window, each with acquire, in that order. Under the C11 model:
+ *  - the array it loads was filled before its pointer's release, which its
+ *    acquire pairs with, so every entry it reads was written before;
+ *  - it is at least as new as the size it loaded (stored after it), so it
+ *    has room for every group below that size;
+ *  - the window it loads may be older or newer than the array, but any
+ *    group an entry marks (slots, release) was mapped into every window
+ *    then existing before the mark, and a window made later maps every
+ *    group marked before it is published (remap_known, under the same
+ *    lock); so the window it holds has the slots of any group it finds
+ *    marked in any array below that array's size.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -97,6 +113,8 @@ static struct cache_array *grow(vmap *m, uint64_t g)
 
 	while (size <= g)
 		size *= 2;
+	if (size > SIZE_MAX / BLOCK_BYTES) /* 32 bits: more window than address space */
+		return NULL;
 	a = vmap_sys_calloc(1, sizeof *a);
 	if (!a)
 		return NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * roundtrip.c - a file written by one build, verified by another: the
  * cross-architecture round trip of scripts/ci_matrix.sh (x86_64 writes, each

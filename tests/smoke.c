@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * smoke.c - the library's basic promises without a test framework, so they
  * run wherever the library builds: musl (no cmocka there), qemu-user,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload.c - the deterministic map of workload.h: what is written, and
  * the check that a map holds exactly that.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload.h - one deterministic map, for programs that need no cmocka (the
  * smoke test, the cross-architecture round trip): it builds and verifies

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * handle.c - one inotify event: keep the map right, then print it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * moves.c - pairing MOVED_FROM with MOVED_TO, and noticing moves out.
  *

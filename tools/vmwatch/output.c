@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * output.c - one line per event, in the default form "EVENTS PATH" or as
  * --format says. Fields (a subset of inotifywait's, plus %p):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tree.c - watching a tree: roots, new directories, forgotten subtrees.
  *
