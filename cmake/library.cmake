@@ -75,6 +75,12 @@ if(VMAP_SHARED)
     EXPORT_NAME vmap_shared)
   target_link_options(vmap_shared PRIVATE
     "-Wl,--version-script=${PROJECT_SOURCE_DIR}/src/vmap.map")
+  # --no-undefined: a symbol the C library lacks (as musl lacks glibc's
+  # extensions) fails the link here, not the user's program later. Not under
+  # the sanitizers, whose runtime the program brings (clang's TSan).
+  if(NOT VMAP_SANITIZE)
+    target_link_options(vmap_shared PRIVATE "-Wl,--no-undefined")
+  endif()
   set_property(TARGET vmap_shared APPEND PROPERTY LINK_DEPENDS
     ${PROJECT_SOURCE_DIR}/src/vmap.map)
   vmap_public_interface(vmap_shared)

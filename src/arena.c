@@ -21,6 +21,11 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+/* Linux 5.14's value: libc headers older than the kernel (musl 1.2.3) lack it. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
 #define GROW_MIN (64u << 10)
 #define GROW_MAX (64u << 20)
 
@@ -175,10 +180,13 @@ int arena_reserve(vmap *m, uint64_t end)
  * dozens of page faults, which in a virtual machine cost more than the
  * appends that touch them. A sixteenth of the map at a time, from 16 KiB to
  * 64 KiB, so that pages held ahead cost at most 64 KiB. Best effort:
- * an error only means the pages fault in one by one as before.
+ * an error only means the pages fault in one by one as before; a kernel
+ * older than 5.14 answers EINVAL, and then we stop asking.
  */
 #define POPULATE_MIN (16u << 10)
 #define POPULATE_MAX (64u << 10)
+
+static int populate_unknown; /* the kernel said EINVAL to MADV_POPULATE_WRITE */
 
 void arena_populate(vmap *m, uint64_t end)
 {
@@ -194,10 +202,9 @@ void arena_populate(vmap *m, uint64_t end)
 		to = stop;
 	if (to > m->reserved)
 		to = m->reserved;
-#ifdef MADV_POPULATE_WRITE
-	if (to > start)
-		madvise(vmap_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE);
-#endif
+	if (to > start && !LOAD(&populate_unknown) &&
+	    madvise(vmap_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE) && errno == EINVAL)
+		STORE(&populate_unknown, 1);
 	m->populated = to > end ? to : end;
 }
 

@@ -12,7 +12,9 @@
 #define POLY 0x82f63b78u /* reflected Castagnoli polynomial */
 
 static uint32_t table[8][256];
+#if defined(__x86_64__)
 static int use_hardware;
+#endif
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void build_tables(void)

@@ -172,7 +172,10 @@ void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, in
 	*err = injected(VMAP_SYS_MMAP);
 	if (*err)
 		return NULL;
-	p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
+	if (sys_sim_page())
+		p = sys_sim_mmap(len, prot, flags, fd, offset);
+	else
+		p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
 	if (p == MAP_FAILED) {
 		*err = -errno;
 		return NULL;
@@ -186,6 +189,9 @@ int vmap_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset)
 	int err = injected(VMAP_SYS_MMAP);
 	if (err)
 		return err;
+	if (sys_sim_misaligned(addr, offset))
+		return -EINVAL;
+	len = sys_sim_length(len);
 	if (mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, fd, (off_t)offset) == MAP_FAILED)
 		return -errno;
 	return 0;
@@ -193,7 +199,7 @@ int vmap_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset)
 
 void vmap_sys_munmap(void *addr, size_t len)
 {
-	munmap(addr, len);
+	munmap(addr, sys_sim_length(len));
 }
 
 int vmap_sys_msync(void *addr, size_t len)
@@ -274,10 +280,4 @@ int vmap_sys_boot_id(unsigned char id[16])
 		n++;
 	}
 	return n == 32 ? 0 : -EIO;
-}
-
-size_t vmap_sys_page_size(void)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	return page > 0 ? (size_t)page : 0;
 }

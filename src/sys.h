@@ -57,6 +57,17 @@ void vmap_sys_close(int fd);
 void *vmap_sys_calloc(size_t n, size_t size);
 void vmap_sys_free(void *p);
 int vmap_sys_boot_id(unsigned char id[16]);
-size_t vmap_sys_page_size(void);
+size_t vmap_sys_page_size(void); /* the simulated page size, if one is set */
+
+/*
+ * Page-size simulation (tests; simpage.c): VMAP_SIM_PAGE=65536 in the
+ * environment, or this setter (0: the machine's own), makes the layer act as
+ * a kernel with larger pages. The sys_sim_* helpers are for sys.c alone.
+ */
+void vmap_sys_set_page_size(size_t page);
+size_t sys_sim_page(void);                             /* 0: not simulating */
+size_t sys_sim_length(size_t len);                     /* len rounded up to the page */
+int sys_sim_misaligned(const void *addr, uint64_t offset);
+void *sys_sim_mmap(size_t len, int prot, int flags, int fd, uint64_t offset);
 
 #endif

@@ -481,7 +481,7 @@ static void test_stat_fields(void **state)
 	assert_int_equal(st.file_backed, fx->kind == TU_FILE);
 	assert_int_equal(st.read_only, 0);
 	assert_int_equal(st.format_version, 2);
-	assert_int_equal(st.page_size, (uint32_t)sysconf(_SC_PAGESIZE));
+	assert_int_equal(st.page_size, (uint32_t)tu_page_size());
 	append_n(fx, 3000);
 	first = fx->md.first;
 	for (uint64_t i = 0; i < 3000; i += 97) {

@@ -301,11 +301,7 @@ static void test_check_on_readonly_handle(void **state)
 static void test_check_from_another_process(void **state)
 {
 	(void)state;
-	if (getenv("VMAP_TEST_NO_FORK")) {
-		print_message("skipped: fork() children hang here (VMAP_TEST_NO_FORK)\n");
-		skip();
-		return;
-	}
+	tu_skip_without_fork();
 	run_setting(OTHER_PROCESS);
 }
 

@@ -309,6 +309,7 @@ static void test_second_writer_other_process(void **state)
 	pid_t pid;
 	vmap *w, *r;
 
+	tu_skip_without_fork();
 	/* parent is the writer, a child tries */
 	w = open_ok(d->path, VMAP_CREATE);
 	assert_int_equal(vmap_append(w, 1, "one", 3), 0);
@@ -554,8 +555,10 @@ static void test_reader_in_other_process_sees_appends(void **state)
 	int up[2], down[2];
 	pid_t pid;
 	char c;
-	vmap *w = open_ok(d->path, VMAP_CREATE);
+	vmap *w;
 
+	tu_skip_without_fork();
+	w = open_ok(d->path, VMAP_CREATE);
 	write_batch(w, 0, batches[0]);
 	assert_int_equal(pipe(up), 0);
 	assert_int_equal(pipe(down), 0);
