@@ -213,7 +213,7 @@ struct vmap_cache { /* private: what a reader knows of the groups (window.c) */
 };
 
 struct vmap_fast { /* private: the first bytes of every handle */
-	const struct vmap_cache *cache; /* NULL until a group is known */
+	const struct vmap_cache *cache; /* in-memory maps, once a group is known */
 	const uint64_t *count;
 	int trusted;      /* in memory: every byte written by this library */
 	unsigned len_bias; /* 1 since format version 2, 0 in version 1 */
@@ -225,10 +225,11 @@ VMAP_API const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len);
 #if defined(__GNUC__) && !defined(VMAP_NO_INLINE)
 /*
  * A slot is a u32: bits 0..22 an offset from the group's base, bits 23..30
- * the length plus len_bias (255: longer, go slow), bit 31 set for values
- * kept elsewhere. Since format 2 a zero slot means "nothing here". Every
- * load is an acquire, paired with the release that published the thing
- * loaded (window.c for the cache, write.c for slots): free on x86.
+ * the length plus one (255: longer, go slow), bit 31 set for values kept
+ * elsewhere; a zero slot means "nothing here" (format 2; in-memory maps are
+ * always format 2). Every load is an acquire, paired with the release that
+ * published the thing loaded (window.c for the cache, write.c for slots):
+ * free on x86.
  */
 static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *len)
 {
@@ -236,10 +237,12 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 	const struct vmap_cache *c;
 	const char *base;
 	uint64_t index, group;
-	uint32_t slot, off, n;
+	uint32_t slot, n;
 
 	if (!m)
 		return NULL;
+	/* NULL before the first group is known, and always for a file, where
+	 * any byte may be hostile: the slow path checks every offset */
 	c = __atomic_load_n(&f->cache, __ATOMIC_ACQUIRE);
 	if (__builtin_expect(!c, 0))
 		return vmap_get_slow(m, key, len);
@@ -250,30 +253,15 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 	base = __atomic_load_n(&c->bases[group], __ATOMIC_ACQUIRE);
 	if (__builtin_expect(!base, 0))
 		return vmap_get_slow(m, key, len);
-	if (__builtin_expect(f->trusted, 1)) {
-		/* in memory: slots past the count are zero, so one compare sends
-		 * zero, long, far and removed slots the slow way */
-		slot = __atomic_load_n(&c->window[index], __ATOMIC_ACQUIRE);
-		if (__builtin_expect(slot - (1u << 23) >= (254u << 23), 0))
-			return vmap_get_slow(m, key, len);
-		n = (slot >> 23) - 1;
-	} else {
-		/* a file: only what the count covers is published, and any byte
-		 * may be hostile, so every offset stays inside the mapped room */
-		if (index >= __atomic_load_n(f->count, __ATOMIC_ACQUIRE))
-			return NULL;
-		slot = __atomic_load_n(&c->window[index], __ATOMIC_ACQUIRE);
-		n = (slot >> 23) - f->len_bias;
-		if (__builtin_expect(n >= 255 - f->len_bias ||
-				     (slot & 0x7fffff) + n >= c->rooms[group], 0))
-			return vmap_get_slow(m, key, len);
-		if (base[(slot & 0x7fffff) + n])
-			return NULL;
-	}
-	off = slot & 0x7fffff;
+	/* in memory: slots past the count are zero, so one compare sends
+	 * zero, long, far and removed slots the slow way */
+	slot = __atomic_load_n(&c->window[index], __ATOMIC_ACQUIRE);
+	if (__builtin_expect(slot - (1u << 23) >= (254u << 23), 0))
+		return vmap_get_slow(m, key, len);
+	n = (slot >> 23) - 1;
 	if (len)
 		*len = n;
-	return base + off;
+	return base + (slot & 0x7fffff);
 }
 #else
 static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *len)
@@ -281,6 +269,19 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 	return vmap_get(m, key, len);
 }
 #endif
+
+/*
+ * vmap_get_many - vmap_get for n keys at once: vals[i] (and lens[i], unless
+ * lens is NULL) receive what vmap_get(m, keys[i], &lens[i]) would give;
+ * lens[i] is left untouched where vals[i] is NULL. The keys may be in any
+ * order and may repeat. Returns how many of them have a value. Faster than
+ * a loop of vmap_get for keys spread over a large map: it overlaps the
+ * memory waits of many keys (prefetching their slots, then their values).
+ * m, keys or vals NULL: returns 0 and writes nothing. Lock-free, safe beside
+ * the writer as vmap_get; each key is answered as by one vmap_get.
+ */
+VMAP_API size_t vmap_get_many(const vmap *m, const uint64_t *keys, size_t n,
+			      const char **vals, size_t *lens);
 
 /*
  * vmap_lookup - vmap_get that says why there is no value. On success *val

@@ -272,7 +272,10 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 	a->pub.rooms = a->rooms;
 	a->older = old;
 	STORE_REL(&m->cache, a);
-	STORE_REL(&m->fast.cache, &a->pub); /* pairs with the inline get's acquire */
+	/* the inline get reads in-memory maps only: a file's offsets may be
+	 * hostile, and its gets take the slow path, which checks them */
+	if (m->fast.trusted)
+		STORE_REL(&m->fast.cache, &a->pub); /* pairs with the inline get's acquire */
 	return a;
 }
 
