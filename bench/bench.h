@@ -55,19 +55,25 @@ struct summary {
 /* No more contenders than this are built in. */
 #define MAX_PEERS 64
 
+/* Which parts a run measures: the grid of cells, the durable appends. */
+enum { DURABLE_TOO, DURABLE_ONLY, DURABLE_NOT };
+
 /* One (value set, N) of the grid. */
 struct cell {
 	int kind;
 	uint64_t n;
 	int large_only; /* only PEER_LARGE contenders */
+	int reps;       /* repetitions of each measurement in this cell */
 	double mean_value; /* mean value length, bytes */
 	struct summary *summaries; /* one per peers[] entry */
 };
 
 /* What the command line asked for (options.c). */
 struct options {
-	int reps;
+	int reps;       /* of the cells up to 1e6 */
+	int large_reps; /* of the 1e7 cell of the default run, and of durable appends */
 	int full;
+	int durable; /* DURABLE_* */
 	uint64_t ops;
 	const char *csv, *plots, *only, *tmp, *sizes, *values;
 };
@@ -92,6 +98,11 @@ void run_cell(const struct context *x, struct cell *c);
 /* replot.c: read back a CSV that report_csv wrote, for plot_all. */
 int replot_read(const char *path, struct cell **cells, size_t *count);
 
+/* durable.c: the durable-append workload, and its --child mode. 0, or 1
+ * when a measurement failed or the file system is in memory. */
+int durable_main(const struct context *x);
+int durable_child(char **argv);
+
 /* child.c: the --child modes, run in a fresh process by the harness. */
 int child_main(int argc, char **argv);
 
@@ -105,13 +116,16 @@ int dir_bytes(const char *path, uint64_t *bytes);
 
 /* stats.c */
 void summarize(struct summary *s, const struct sample *samples, int count);
+/* The median of v[0..count-1] (count > 0); sorts v. */
+double median(double *v, int count);
 
 /* The index in peers[] of the reference every ratio is taken to: the flat
  * limit behind a call. -1 if it is not built (it always is). */
 int reference_peer(void);
 
 /* report.c: the Markdown table of one cell, and the CSV of all of them. */
-void report_cell(FILE *out, const struct cell *c, int reps);
+#define CSV_HEADER "values,n,contender,metric,unit,median,min,max,runs,ratio_to_flat_call\n"
+void report_cell(FILE *out, const struct cell *c);
 int report_csv(const char *path, const struct cell *cells, size_t count);
 
 /* plot.c: data, gnuplot scripts and PNGs under dir. 0, or -1 if gnuplot failed. */

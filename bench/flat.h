@@ -36,4 +36,14 @@ static inline const char *flat_get_inline(const struct flat *f, uint64_t key, si
 /* The same get behind a call, as a compiled library would give it. */
 const char *flat_get_call(const struct flat *f, uint64_t key, size_t *len);
 
+/*
+ * Many gets in one call, their memory waits overlapped (flat_many.c): the
+ * flat limit of vmap_get_many, with the same three-stage prefetching, so a
+ * batch get is compared with a batch get. vals[i] and lens[i] receive what
+ * flat_get_call would give (vals[i] NULL for a key out of range, lens[i]
+ * then untouched). Returns how many keys had a value.
+ */
+size_t flat_get_many(const struct flat *f, const uint64_t *keys, size_t n, const char **vals,
+		     size_t *lens);
+
 #endif

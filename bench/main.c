@@ -47,9 +47,12 @@ static int gather_usr(struct context *x, const struct cell *cells, size_t count)
 static void print_header(const struct options *o)
 {
 	printf("# vector_map benchmark\n\n");
-	printf("%d runs of every measurement, each in a fresh process; gets per workload: "
-	       "at most %llu (keys drawn from all N).\n",
-	       o->reps, (unsigned long long)o->ops);
+	printf("%d runs of every measurement", o->reps);
+	if (o->large_reps != o->reps)
+		printf(" (%d at N = 1e7 in the default run, and of the durable appends)",
+		       o->large_reps);
+	printf(", each in a fresh process; gets per workload: at most %llu (keys drawn "
+	       "from all N).\n", (unsigned long long)o->ops);
 	for (int i = 0; missing_peers[i]; i++) {
 		printf("Skipped, not found at build time: %s.\n", missing_peers[i]);
 		fprintf(stderr, "bench: skipped %s: not found at build time\n", missing_peers[i]);
@@ -113,6 +116,10 @@ int main(int argc, char **argv)
 		return replot(argv[2], argv[4]);
 	if ((rc = options_parse(argc, argv, &o)))
 		return rc < 0 ? 2 : 0;
+	if (o.durable == DURABLE_ONLY) {
+		print_header(&o);
+		return durable_main(&x);
+	}
 	if (grid_build(&o, &cells, &count) || make_scratch(&x))
 		return 1;
 	if (gather_usr(&x, cells, count)) {
@@ -126,10 +133,13 @@ int main(int argc, char **argv)
 			(unsigned long long)cells[i].n);
 		run_cell(&x, &cells[i]);
 		fprintf(stderr, " %.0f s so far\n", (double)(now_ns() - t0) / 1e9);
-		report_cell(stdout, &cells[i], o.reps);
+		report_cell(stdout, &cells[i]);
 	}
 	rc = finish(&x, cells, count);
 	dir_remove(x.base);
+	if (o.durable != DURABLE_NOT)
+		rc |= durable_main(&x);
+	fprintf(stderr, "bench: done in %.0f s\n", (double)(now_ns() - t0) / 1e9);
 	for (size_t i = 0; i < count; i++)
 		free(cells[i].summaries);
 	free(cells);

@@ -23,7 +23,8 @@ extern "C" {
 
 enum peer_flags {
 	PEER_FILE = 1,  /* keeps its data in files under the directory given to create */
-	PEER_LARGE = 2, /* also runs at N = 1e7 in the default (short) run */
+	PEER_LARGE = 2, /* also runs at N = 1e7 in the default (short) run: every
+			 * in-memory contender, and vector_map's file */
 };
 
 struct peer {
@@ -39,7 +40,8 @@ struct peer {
 	int (*append_all)(void *store, const struct values *v, uint64_t n);
 	/* Get each of count keys; returns a checksum of the values (workload.h). */
 	uint64_t (*gets)(void *store, const uint32_t *keys, uint64_t count);
-	/* steps gets, each key derived from the previous value's bytes. */
+	/* steps gets, each key derived from the previous value's bytes; NULL
+	 * for a batch get, which has no use when each key waits for a value. */
 	uint64_t (*chase)(void *store, uint64_t n, uint64_t steps);
 	/* Visit all n values in the peer's natural order. */
 	uint64_t (*scan)(void *store, uint64_t n);
@@ -48,15 +50,36 @@ struct peer {
 	void *(*open)(const char *dir);
 };
 
+/*
+ * A contender of the durable-append workload (durable.c): a file-backed store
+ * set up so that a commit survives power loss, as its documentation promises
+ * (vmap_sync; LMDB's default, synced commits; SQLite in WAL mode with
+ * synchronous=FULL). Keys are 0..count-1, appended in that order.
+ */
+struct durable_peer {
+	const char *name;
+	/* An empty store under dir, its creation already durable. NULL on failure. */
+	void *(*create)(const char *dir);
+	/* Append entries first..first+count-1 of v. 0, or -1 on failure. */
+	int (*append_range)(void *store, const struct values *v, uint64_t first, uint64_t count);
+	/* Make every append so far durable before returning. 0, or -1 on failure. */
+	int (*commit)(void *store);
+	void (*destroy)(void *store);
+};
+
 /* Every contender built into this program, in table order, NULL-terminated. */
 extern const struct peer *const peers[];
 /* Contenders left out because a library was not found, NULL-terminated. */
 extern const char *const missing_peers[];
 
 /* Each peer file defines one or two of these. */
-extern const struct peer peer_vmap_memory, peer_vmap_inline, peer_vmap_file, peer_flat_inline,
-	peer_flat_call, peer_charpp, peer_cpp_vector, peer_cpp_unordered_map,
+extern const struct peer peer_vmap_memory, peer_vmap_inline, peer_vmap_batch, peer_vmap_file,
+	peer_flat_inline, peer_flat_call, peer_flat_batch, peer_charpp, peer_cpp_vector, peer_cpp_unordered_map,
 	peer_glib, peer_judy, peer_lmdb, peer_sqlite, peer_cdb, peer_pages;
+
+/* The durable-append contenders built in, NULL-terminated. */
+extern const struct durable_peer *const durable_peers[];
+extern const struct durable_peer durable_vmap, durable_lmdb, durable_sqlite, durable_log;
 
 #ifdef __cplusplus
 }

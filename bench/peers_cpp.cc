@@ -85,6 +85,7 @@ struct peer make_peer(const char *name, void *(*create)(const char *),
 	struct peer p = {};
 
 	p.name = name;
+	p.flags = PEER_LARGE;
 	p.create = create;
 	p.append_all = append_all;
 	p.gets = gets;

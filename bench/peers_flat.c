@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * peers_flat.c - the flat limit (flat.h) as two contenders: its get inlined
- * into the loop, and behind a call. Both share one build, so their append and
- * memory figures are the same structure measured twice.
+ * peers_flat.c - the flat limit (flat.h) as three contenders: its get inlined
+ * into the loop, behind a call, and its batch get (flat_many.c), the honest
+ * peer of vector_map's vmap_get_many. All share one build, so their append
+ * and memory figures are the same structure measured again.
  */
 #include "flat.h"
 #include "peer.h"
@@ -25,8 +26,15 @@ static const char *fl_get_call(void *s, uint64_t key, size_t *len)
 	return flat_get_call(s, key, len);
 }
 
+static size_t fl_get_many(const void *s, const uint64_t *keys, size_t n, const char **vals,
+			  size_t *lens)
+{
+	return flat_get_many(s, keys, n, vals, lens);
+}
+
 DEFINE_WORKLOADS(inl, fl_append, fl_get_inline)
 DEFINE_WORKLOADS(call, fl_append, fl_get_call)
+DEFINE_BATCH_WORKLOADS(many, fl_get_many)
 
 /* A scan of a flat table walks the blob: the one pass a reader would make. */
 static uint64_t fl_scan(void *s, uint64_t n)
@@ -73,5 +81,16 @@ const struct peer peer_flat_call = {
 	.gets = call_gets,
 	.chase = call_chase,
 	.scan = fl_scan,
+	.destroy = fl_destroy,
+};
+
+/* No dependent get: each key needs the previous value, there is no batch. */
+const struct peer peer_flat_batch = {
+	.name = "flat (batch)",
+	.flags = PEER_LARGE,
+	.create = fl_create,
+	.append_all = call_append_all,
+	.gets = many_gets,
+	.scan = many_scan,
 	.destroy = fl_destroy,
 };

@@ -53,6 +53,7 @@ static void gl_destroy(void *s)
 
 const struct peer peer_glib = {
 	.name = "GHashTable",
+	.flags = PEER_LARGE,
 	.create = gl_create,
 	.append_all = gl_append_all,
 	.gets = gl_gets,

@@ -75,6 +75,7 @@ static void jd_destroy(void *s)
 
 const struct peer peer_judy = {
 	.name = "JudyL + strdup",
+	.flags = PEER_LARGE,
 	.create = jd_create,
 	.append_all = jd_append_all,
 	.gets = jd_gets,

@@ -3,7 +3,8 @@
  * peers_vmap.c - vector_map itself: in anonymous memory with its two gets,
  * vmap_get (the stable ABI, a call into the static library) and
  * vmap_get_inline (the header's fast path, inlined into the loop), and in a
- * file with vmap_get. Appends are vmap_append calls in every case.
+ * file with vmap_get; and in memory read in batches through vmap_get_many.
+ * Appends are vmap_append calls in every case.
  * vector_map has no iterator; a scan is a get of every key in order, which
  * is how users walk it.
  */
@@ -30,8 +31,15 @@ static inline const char *vm_get_inline(void *s, uint64_t key, size_t *len)
 	return vmap_get_inline(s, key, len);
 }
 
+static size_t vm_get_many(const void *s, const uint64_t *keys, size_t n, const char **vals,
+			  size_t *lens)
+{
+	return vmap_get_many(s, keys, n, vals, lens);
+}
+
 DEFINE_WORKLOADS(vm, vm_append, vm_get)
 DEFINE_WORKLOADS(vmi, vm_append, vm_get_inline)
+DEFINE_BATCH_WORKLOADS(vmb, vm_get_many)
 
 static void *memory_create(const char *dir)
 {
@@ -93,6 +101,17 @@ const struct peer peer_vmap_inline = {
 	.destroy = vm_destroy,
 };
 
+/* No dependent get: each key needs the previous value, there is no batch. */
+const struct peer peer_vmap_batch = {
+	.name = "vector_map get_many",
+	.flags = PEER_LARGE,
+	.create = memory_create,
+	.append_all = vm_append_all,
+	.gets = vmb_gets,
+	.scan = vmb_scan,
+	.destroy = vm_destroy,
+};
+
 const struct peer peer_vmap_file = {
 	.name = "vector_map file",
 	.flags = PEER_FILE | PEER_LARGE,
@@ -103,4 +122,40 @@ const struct peer peer_vmap_file = {
 	.scan = vm_scan_by_key,
 	.destroy = vm_destroy,
 	.open = file_open,
+};
+
+/* Durable appends: a new file whose empty state is synced before timing. */
+static void *durable_create(const char *dir)
+{
+	vmap *m = file_create(dir);
+	int rc = m ? vmap_sync(m) : 0;
+
+	if (rc) {
+		fprintf(stderr, "bench: vmap_sync: %s\n", vmap_strerror(rc));
+		vmap_close(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int vm_append_range(void *s, const struct values *v, uint64_t first, uint64_t count)
+{
+	return workload_append_range(s, v, first, count, vm_append);
+}
+
+static int vm_sync(void *s)
+{
+	int rc = vmap_sync(s);
+
+	if (rc)
+		fprintf(stderr, "bench: vmap_sync: %s\n", vmap_strerror(rc));
+	return rc ? -1 : 0;
+}
+
+const struct durable_peer durable_vmap = {
+	.name = "vector_map file",
+	.create = durable_create,
+	.append_range = vm_append_range,
+	.commit = vm_sync,
+	.destroy = vm_destroy,
 };

@@ -12,9 +12,11 @@
 const struct peer *const peers[] = {
 	&peer_vmap_memory,
 	&peer_vmap_inline,
+	&peer_vmap_batch,
 	&peer_vmap_file,
 	&peer_flat_inline,
 	&peer_flat_call,
+	&peer_flat_batch,
 	&peer_charpp,
 	&peer_cpp_vector,
 	&peer_cpp_unordered_map,
@@ -34,6 +36,18 @@ const struct peer *const peers[] = {
 	&peer_cdb,
 #endif
 	&peer_pages,
+	NULL,
+};
+
+const struct durable_peer *const durable_peers[] = {
+	&durable_vmap,
+#ifdef HAVE_LMDB
+	&durable_lmdb,
+#endif
+#ifdef HAVE_SQLITE
+	&durable_sqlite,
+#endif
+	&durable_log,
 	NULL,
 };
 

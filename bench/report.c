@@ -63,12 +63,12 @@ static void print_value(FILE *out, const struct cell *c, int peer, int m)
 		fprintf(out, " %s (%.2fx) |", num, r);
 }
 
-void report_cell(FILE *out, const struct cell *c, int reps)
+void report_cell(FILE *out, const struct cell *c)
 {
 	fprintf(out, "\n### %s values (mean %.1f bytes), N = %llu\n\n", values_kind_name(c->kind),
 		c->mean_value, (unsigned long long)c->n);
 	fprintf(out, "Medians of %d runs; in brackets, the ratio to the flat limit behind "
-		     "a call (lower is better).\n\n| contender |", reps);
+		     "a call (lower is better).\n\n| contender |", c->reps);
 	for (int m = 0; m < METRICS; m++)
 		fprintf(out, " %s %s |", metric_info[m].title, metric_info[m].unit);
 	fprintf(out, "\n|:--|");
@@ -94,7 +94,7 @@ int report_csv(const char *path, const struct cell *cells, size_t count)
 
 	if (!f)
 		return -1;
-	fprintf(f, "values,n,contender,metric,unit,median,min,max,runs,ratio_to_flat_call\n");
+	fputs(CSV_HEADER, f);
 	for (size_t i = 0; i < count; i++)
 		for (int p = 0; peers[p]; p++) {
 			const struct summary *s = &cells[i].summaries[p];

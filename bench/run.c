@@ -133,7 +133,7 @@ static void check_values(struct cell *c, const int *list, int count,
 
 void run_cell(const struct context *x, struct cell *c)
 {
-	int list[MAX_PEERS], count = 0, reps = x->o->reps;
+	int list[MAX_PEERS], count = 0, reps = c->reps;
 	struct sample *samples;
 	int *ok;
 

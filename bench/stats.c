@@ -16,7 +16,7 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static double median_of(double *v, int count)
+double median(double *v, int count)
 {
 	qsort(v, (size_t)count, sizeof *v, compare_doubles);
 	return count % 2 ? v[count / 2] : (v[count / 2 - 1] + v[count / 2]) / 2;
@@ -33,7 +33,7 @@ void summarize(struct summary *s, const struct sample *samples, int count)
 			if (!isnan(samples[i].value[m]))
 				v[k++] = samples[i].value[m];
 		s->runs[m] = k;
-		s->median[m] = k ? median_of(v, k) : NAN;
+		s->median[m] = k ? median(v, k) : NAN;
 		s->min[m] = k ? v[0] : NAN;
 		s->max[m] = k ? v[k - 1] : NAN;
 	}

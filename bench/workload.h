@@ -37,9 +37,11 @@ static inline uint64_t value_fold(const char *p, size_t len)
 /* A missing value poisons the checksum instead of being silently fast. */
 #define MISSING_VALUE 0x8000000000000000ull
 
-WORKLOAD int workload_append(void *s, const struct values *v, uint64_t n, append_fn append)
+/* Entries first..first+count-1 of v, each under its own number as key. */
+WORKLOAD int workload_append_range(void *s, const struct values *v, uint64_t first,
+				   uint64_t count, append_fn append)
 {
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = first; i < first + count; i++) {
 		size_t len;
 		const char *p = values_at(v, i, &len);
 
@@ -47,6 +49,11 @@ WORKLOAD int workload_append(void *s, const struct values *v, uint64_t n, append
 			return -1;
 	}
 	return 0;
+}
+
+WORKLOAD int workload_append(void *s, const struct values *v, uint64_t n, append_fn append)
+{
+	return workload_append_range(s, v, 0, n, append);
 }
 
 WORKLOAD uint64_t workload_gets(void *s, const uint32_t *keys, uint64_t count, get_fn get)
@@ -96,6 +103,57 @@ WORKLOAD uint64_t workload_scan(void *s, uint64_t n, get_fn get)
 }
 
 /*
+ * Batch gets: a peer whose library answers many keys in one call (vector_map's
+ * vmap_get_many, the flat limit's flat_get_many) is handed the keys in
+ * batches of BATCH_KEYS, as a user with a queue of keys would, and the values
+ * it returns are folded into the same checksum as single gets. The keys are
+ * widened to 64 bits batch by batch (a few hundred bytes on the stack, in L1)
+ * because the batch calls take uint64_t keys.
+ */
+typedef size_t (*get_many_fn)(const void *store, const uint64_t *keys, size_t n,
+			      const char **vals, size_t *lens);
+
+#define BATCH_KEYS 256
+
+/* One batch: keys are read from keys32 or, when it is NULL, are first..first+n-1. */
+WORKLOAD uint64_t workload_batch(const void *s, const uint32_t *keys32, uint64_t first,
+				 size_t n, get_many_fn get_many)
+{
+	uint64_t keys[BATCH_KEYS], sum = 0;
+	const char *vals[BATCH_KEYS];
+	size_t lens[BATCH_KEYS];
+
+	for (size_t j = 0; j < n; j++)
+		keys[j] = keys32 ? keys32[j] : first + j;
+	get_many(s, keys, n, vals, lens);
+	for (size_t j = 0; j < n; j++)
+		sum += vals[j] ? value_fold(vals[j], lens[j]) : MISSING_VALUE;
+	return sum;
+}
+
+WORKLOAD uint64_t workload_gets_batched(void *s, const uint32_t *keys, uint64_t count,
+					get_many_fn get_many)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t i = 0; i < count; i += BATCH_KEYS)
+		sum += workload_batch(s, keys + i, 0,
+				      count - i < BATCH_KEYS ? count - i : BATCH_KEYS, get_many);
+	return sum;
+}
+
+/* A scan through the batch call: every key in order, BATCH_KEYS at a time. */
+WORKLOAD uint64_t workload_scan_batched(void *s, uint64_t n, get_many_fn get_many)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t k = 0; k < n; k += BATCH_KEYS)
+		sum += workload_batch(s, NULL, k, n - k < BATCH_KEYS ? n - k : BATCH_KEYS,
+				      get_many);
+	return sum;
+}
+
+/*
  * The batch functions of a peer whose operations are append(store, key, val,
  * len) and get(store, key, &len): prefix_append_all, prefix_gets,
  * prefix_chase and prefix_scan_by_key. A peer that needs a finishing step or
@@ -117,6 +175,17 @@ WORKLOAD uint64_t workload_scan(void *s, uint64_t n, get_fn get)
 	static __attribute__((unused)) uint64_t prefix##_scan_by_key(void *s, uint64_t n)                          \
 	{                                                                                  \
 		return workload_scan(s, n, get);                                           \
+	}
+
+/* The gets and scan of a peer read through a batch call get_many. */
+#define DEFINE_BATCH_WORKLOADS(prefix, get_many)                                            \
+	static uint64_t prefix##_gets(void *s, const uint32_t *keys, uint64_t count)        \
+	{                                                                                  \
+		return workload_gets_batched(s, keys, count, get_many);                    \
+	}                                                                                  \
+	static uint64_t prefix##_scan(void *s, uint64_t n)                                 \
+	{                                                                                  \
+		return workload_scan_batched(s, n, get_many);                              \
 	}
 
 #endif

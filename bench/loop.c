@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loop.c - vmap_loop: the plain-loop check. Where vmap_bench gives every
+ * measurement a fresh process, this program does what a user's program (or
+ * a quick check written in an afternoon) does: ONE process that builds
+ * vector_map, the flat limit and a char** of strdups side by side, and times
+ * them in turns. Heaps that grew and shrank, page faults and the allocator's
+ * adaptive thresholds are all shared, as they are in real programs.
+ *
+ *   vmap_loop [--reps R] [--sizes 1e6,1e7] [--gets G]
+ *
+ * For each N: appends (each store built from scratch, empty to N entries,
+ * the three in rotated order, R times), with the minor page faults and the
+ * user and system CPU time of each build from getrusage, to show where
+ * append time goes; then G random gets (uniform over all N) through
+ * vmap_get, vmap_get_inline, vmap_get_many, the flat limit behind a call
+ * and in batches, and char** (strlen included), rotated, R times. Medians,
+ * and ratios to the flat limit behind a call.
+ *
+ * The loops themselves are the benchmark's (workload.h through each
+ * contender's file): one direct call, or the inlined get, per key, and the
+ * same checksum, compared across contenders.
+ */
+#include "bench.h"
+#include "clock.h"
+#include "keys.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#define MAX_REPS 64
+
+/* What the gets read through, and the store each one reads. */
+static const struct peer *const getters[] = {
+	&peer_vmap_memory, &peer_vmap_inline, &peer_vmap_batch,
+	&peer_flat_call,   &peer_flat_batch,  &peer_charpp,
+};
+#define GETTERS (sizeof getters / sizeof getters[0])
+
+/* The stores appended to; getters[i] reads builders[built_by[i]]'s store. */
+static const struct peer *const builders[] = { &peer_vmap_memory, &peer_flat_call,
+					       &peer_charpp };
+#define BUILDERS (sizeof builders / sizeof builders[0])
+static const int built_by[GETTERS] = { 0, 0, 0, 1, 1, 2 };
+#define REFERENCE 3 /* getters[3], builders[1]: the flat limit behind a call */
+
+/* One build's figures, per append. */
+struct build {
+	double ns, faults, user_ns, sys_ns;
+};
+
+static double tv_ns(struct timeval t)
+{
+	return (double)t.tv_sec * 1e9 + (double)t.tv_usec * 1e3;
+}
+
+/* Create and fill one store; its figures into b. NULL on failure. */
+static void *build(const struct peer *p, const struct values *v, uint64_t n, struct build *b)
+{
+	struct rusage r0, r1;
+	uint64_t t0;
+	void *s;
+
+	getrusage(RUSAGE_SELF, &r0);
+	t0 = now_ns();
+	s = p->create(NULL);
+	if (!s || p->append_all(s, v, n)) {
+		fprintf(stderr, "vmap_loop: %s: append failed\n", p->name);
+		exit(1);
+	}
+	b->ns = (double)(now_ns() - t0) / (double)n;
+	getrusage(RUSAGE_SELF, &r1);
+	b->faults = (double)(r1.ru_minflt - r0.ru_minflt) / (double)n;
+	b->user_ns = (tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime)) / (double)n;
+	b->sys_ns = (tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime)) / (double)n;
+	return s;
+}
+
+static double median_of(double *v, int count)
+{
+	double copy[MAX_REPS];
+
+	memcpy(copy, v, (size_t)count * sizeof *v);
+	return median(copy, count);
+}
+
+static void report_appends(struct build b[BUILDERS][MAX_REPS], int reps)
+{
+	double ref[MAX_REPS], ref_ns;
+
+	for (int r = 0; r < reps; r++)
+		ref[r] = b[1][r].ns;
+	ref_ns = median_of(ref, reps);
+	printf("| appends | ns/append | vs flat (call) | minor faults/append | user ns/append "
+	       "| system ns/append |\n|:--|--:|--:|--:|--:|--:|\n");
+	for (size_t i = 0; i < BUILDERS; i++) {
+		double f[4][MAX_REPS];
+
+		for (int r = 0; r < reps; r++) {
+			f[0][r] = b[i][r].ns;
+			f[1][r] = b[i][r].faults;
+			f[2][r] = b[i][r].user_ns;
+			f[3][r] = b[i][r].sys_ns;
+		}
+		printf("| %s | %.1f | %.2fx | %.4f | %.1f | %.1f |\n", builders[i]->name,
+		       median_of(f[0], reps), median_of(f[0], reps) / ref_ns,
+		       median_of(f[1], reps), median_of(f[2], reps), median_of(f[3], reps));
+	}
+}
+
+/* Appends: every store built from scratch reps times, in rotated order. */
+static void appends(const struct values *v, uint64_t n, int reps)
+{
+	static struct build b[BUILDERS][MAX_REPS];
+
+	for (int r = 0; r < reps; r++) {
+		for (size_t j = 0; j < BUILDERS; j++) {
+			size_t i = (j + (size_t)r) % BUILDERS;
+
+			builders[i]->destroy(build(builders[i], v, n, &b[i][r]));
+		}
+		fprintf(stderr, ".");
+	}
+	report_appends(b, reps);
+}
+
+static void report_gets(double ns[GETTERS][MAX_REPS], const uint64_t *sums, int reps)
+{
+	double ref = median_of(ns[REFERENCE], reps);
+
+	printf("\n| gets | ns/get | vs flat (call) | checksum |\n|:--|--:|--:|:--|\n");
+	for (size_t i = 0; i < GETTERS; i++) {
+		double m = median_of(ns[i], reps);
+
+		printf("| %s | %.1f | %.2fx | %s |\n", getters[i]->name, m, m / ref,
+		       sums[i] == sums[REFERENCE] ? "same" : "DIFFERENT: WRONG VALUES");
+	}
+}
+
+/* Gets: the stores built once more and kept side by side. 0, or 1 if any
+ * getter returned other values than the reference. */
+static int gets(const struct values *v, uint64_t n, uint64_t count, int reps)
+{
+	static double ns[GETTERS][MAX_REPS];
+	uint64_t sums[GETTERS];
+	uint32_t *keys = keys_uniform(count, n, 1);
+	void *stores[BUILDERS];
+	struct build unused;
+	int wrong = 0;
+
+	if (!keys)
+		exit(1);
+	for (size_t i = 0; i < BUILDERS; i++)
+		stores[i] = build(builders[i], v, n, &unused);
+	for (int r = 0; r < reps; r++) {
+		for (size_t j = 0; j < GETTERS; j++) {
+			size_t i = (j + (size_t)r) % GETTERS;
+			uint64_t t0 = now_ns();
+
+			sums[i] = getters[i]->gets(stores[built_by[i]], keys, count);
+			ns[i][r] = (double)(now_ns() - t0) / (double)count;
+		}
+		fprintf(stderr, ".");
+	}
+	report_gets(ns, sums, reps);
+	for (size_t i = 0; i < GETTERS; i++)
+		wrong |= sums[i] != sums[REFERENCE];
+	for (size_t i = 0; i < BUILDERS; i++)
+		builders[i]->destroy(stores[i]);
+	free(keys);
+	return wrong;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: vmap_loop [--reps R (1..%d, default 5)] [--sizes 1e6,1e7] "
+			"[--gets 1e6]\n", MAX_REPS);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	char sizes[256] = "1e6,1e7", *save;
+	uint64_t count = 1000000;
+	int reps = 5, wrong = 0;
+
+	for (int i = 1; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--reps") == 0)
+			reps = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--sizes") == 0)
+			snprintf(sizes, sizeof sizes, "%s", argv[i + 1]);
+		else if (strcmp(argv[i], "--gets") == 0)
+			count = (uint64_t)strtod(argv[i + 1], NULL);
+		else
+			return usage();
+	}
+	if (argc % 2 == 0 || reps < 1 || reps > MAX_REPS || count == 0)
+		return usage();
+	printf("# vmap_loop: one process, path48 values, medians of %d\n", reps);
+	for (char *s = strtok_r(sizes, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+		uint64_t n = (uint64_t)strtod(s, NULL);
+		struct values v;
+
+		if (n < 1 || n > UINT32_MAX || values_make(&v, VALUES_PATH48, n, NULL))
+			return usage();
+		printf("\n## N = %llu, %llu random gets\n\n", (unsigned long long)n,
+		       (unsigned long long)count);
+		fprintf(stderr, "vmap_loop: N=%llu ", (unsigned long long)n);
+		appends(&v, n, reps);
+		wrong |= gets(&v, n, count, reps);
+		fprintf(stderr, "\n");
+		fflush(stdout);
+		values_free(&v);
+	}
+	return wrong;
+}
