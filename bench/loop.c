@@ -7,7 +7,7 @@
  * them in turns. Heaps that grew and shrank, page faults and the allocator's
  * adaptive thresholds are all shared, as they are in real programs.
  *
- *   vmap_loop [--reps R] [--sizes 1e6,1e7] [--gets G]
+ *   vmap_loop [--reps R] [--sizes 1e6,1e7] [--gets G] [--raw-heap]
  *
  * For each N: appends (each store built from scratch, empty to N entries,
  * the three in rotated order, R times), with the minor page faults and the
@@ -20,6 +20,17 @@
  * The loops themselves are the benchmark's (workload.h through each
  * contender's file): one direct call, or the inlined get, per key, and the
  * same checksum, compared across contenders.
+ *
+ * One thing is not shared: the bill for the previous store's frees. glibc
+ * puts ten million freed strdup chunks into its fast bins and merges them
+ * only at the next large malloc, so whoever builds after char** would pay
+ * for char**'s free (a second or more, at N = 1e7); and freeing char**'s
+ * 80 MB array raises glibc's mmap threshold to 32 MiB, so whoever grows an
+ * array next copies it in the heap instead of moving a mapping. After each
+ * destroy, malloc_trim(0) settles the heap outside the clock, and the mmap
+ * threshold is pinned at its initial 128 KiB, so each build meets the
+ * allocator as a fresh program would. --raw-heap leaves both out, to show
+ * the effect.
  */
 #include "bench.h"
 #include "clock.h"
@@ -31,7 +42,26 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #define MAX_REPS 64
+
+static int raw_heap; /* --raw-heap: no settling of the heap between builds */
+
+/* glibc's initial M_MMAP_THRESHOLD (mallopt(3)). */
+#define MMAP_THRESHOLD (128 * 1024)
+
+/* Destroy a store and settle the heap its frees left (see the top). */
+static void destroy(const struct peer *p, void *s)
+{
+	p->destroy(s);
+#ifdef __GLIBC__
+	if (!raw_heap)
+		malloc_trim(0);
+#endif
+}
 
 /* What the gets read through, and the store each one reads. */
 static const struct peer *const getters[] = {
@@ -120,7 +150,7 @@ static void appends(const struct values *v, uint64_t n, int reps)
 		for (size_t j = 0; j < BUILDERS; j++) {
 			size_t i = (j + (size_t)r) % BUILDERS;
 
-			builders[i]->destroy(build(builders[i], v, n, &b[i][r]));
+			destroy(builders[i], build(builders[i], v, n, &b[i][r]));
 		}
 		fprintf(stderr, ".");
 	}
@@ -169,7 +199,7 @@ static int gets(const struct values *v, uint64_t n, uint64_t count, int reps)
 	for (size_t i = 0; i < GETTERS; i++)
 		wrong |= sums[i] != sums[REFERENCE];
 	for (size_t i = 0; i < BUILDERS; i++)
-		builders[i]->destroy(stores[i]);
+		destroy(builders[i], stores[i]);
 	free(keys);
 	return wrong;
 }
@@ -177,7 +207,7 @@ static int gets(const struct values *v, uint64_t n, uint64_t count, int reps)
 static int usage(void)
 {
 	fprintf(stderr, "usage: vmap_loop [--reps R (1..%d, default 5)] [--sizes 1e6,1e7] "
-			"[--gets 1e6]\n", MAX_REPS);
+			"[--gets 1e6] [--raw-heap]\n", MAX_REPS);
 	return 2;
 }
 
@@ -187,6 +217,8 @@ int main(int argc, char **argv)
 	uint64_t count = 1000000;
 	int reps = 5, wrong = 0;
 
+	if (argc > 1 && strcmp(argv[argc - 1], "--raw-heap") == 0)
+		raw_heap = 1, argc--;
 	for (int i = 1; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--reps") == 0)
 			reps = atoi(argv[i + 1]);
@@ -199,7 +231,12 @@ int main(int argc, char **argv)
 	}
 	if (argc % 2 == 0 || reps < 1 || reps > MAX_REPS || count == 0)
 		return usage();
-	printf("# vmap_loop: one process, path48 values, medians of %d\n", reps);
+#ifdef __GLIBC__
+	if (!raw_heap)
+		mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+#endif
+	printf("# vmap_loop: one process, path48 values, medians of %d%s\n", reps,
+	       raw_heap ? ", heap not settled between builds (--raw-heap)" : "");
 	for (char *s = strtok_r(sizes, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
 		uint64_t n = (uint64_t)strtod(s, NULL);
 		struct values v;
