@@ -263,10 +263,12 @@ struct vmap {
 	uint64_t file_bytes_found;     /* the file's size when we opened it */
 	uint64_t reserved;             /* positions below are mapped and backed */
 	uint64_t populated;            /* positions below have their pages */
-	uint64_t crc_blocks;           /* blocks the crc table can hold */
-	uint64_t group_plus1;          /* the group appends go to, plus 1; 0: none */
+	/* the fast append (write.c): counts in [fast_lo, fast_lo + fast_span)
+	 * go to the current group, whose values may end up to fast_limit */
+	uint64_t fast_lo, fast_span, fast_limit;
 	uint32_t *group_slots;
 	uint64_t group_base;
+	uint64_t writes;               /* the header's count of writes, even */
 	unsigned char boot[16];        /* this boot's id, if known */
 	int have_boot;
 };

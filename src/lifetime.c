@@ -47,11 +47,13 @@ static void handle_free(vmap *m)
 	vmap_sys_free(m);
 }
 
-/* What the file's format version decides (FORMAT.md, "Versions"). */
+/* What the file's format version decides (FORMAT.md, "Versions"), and the
+ * count of writes to go on from (even: a killed writer may have left it odd). */
 static void take_version(vmap *m)
 {
 	m->values_may_span = m->hdr->version >= 2;
 	m->fast.len_bias = m->hdr->version >= 2;
+	m->writes = (LOAD(&m->hdr->writes) + 1) & ~(uint64_t)1;
 }
 
 /* Header bytes go in with the magic last, so a crash mid-way leaves a file

@@ -166,7 +166,7 @@ void rollback_to(vmap *m, const struct vmap_state *to)
 	 * that reached the disk: clear every entry past the frontier. */
 	forget_crcs(m, from, table_capacity(m, TABLE_CRC) << BLOCK_SHIFT);
 	state_store(&m->hdr->live, &target);
-	m->group_plus1 = 0;
+	m->fast_span = 0; /* the fast append waits for the next planned one */
 }
 
 /* Did the journalled operation reach its commit point? */

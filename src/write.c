@@ -67,14 +67,15 @@ static void journal_end(vmap *m)
  */
 void write_begin(vmap *m)
 {
-	STORE(&m->hdr->writes, LOAD(&m->hdr->writes) | 1);
+	STORE(&m->hdr->writes, m->writes + 1);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 void write_end(vmap *m)
 {
-	/* pairs with the acquire load of the count in check.c's quiet_marks */
-	STORE_REL(&m->hdr->writes, (LOAD(&m->hdr->writes) | 1) + 1);
+	m->writes += 2;
+	/* pairs with the acquire load of the count in check.c's load_marks */
+	STORE_REL(&m->hdr->writes, m->writes);
 }
 
 /* Claim the space the plan took: new chunks zeroed, then published. */
@@ -240,13 +241,28 @@ static void learn_new_group(vmap *m, uint64_t g, uint64_t first_key)
 	groups_learn(m, g, g + 1, first_key);
 }
 
-/* Remember the group appends go to, and how far the crc table reaches. */
+/*
+ * Open the fast append for the group of index: the counts that still go to
+ * it, and how far its values may end: inside the slot's 8 MiB window from
+ * the base, in the base's extent, in reserved space, and in blocks whose
+ * checksums the crc table has room for.
+ */
 static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t base)
 {
-	m->group_plus1 = (index >> GROUP_SHIFT) + 1;
+	uint64_t limit = base + SLOT_WINDOW;
+	uint64_t crc_end = table_capacity(m, TABLE_CRC) << BLOCK_SHIFT;
+
+	if (limit > extent_end(extent_of(base)))
+		limit = extent_end(extent_of(base));
+	if (limit > m->reserved)
+		limit = m->reserved;
+	if (limit > crc_end)
+		limit = crc_end;
+	m->fast_lo = (index & ~(uint64_t)(GROUP_KEYS - 1)) + 1;
+	m->fast_span = GROUP_KEYS - 1;
+	m->fast_limit = limit;
 	m->group_slots = (uint32_t *)vmap_ptr(m, slots_pos);
 	m->group_base = base;
-	m->crc_blocks = table_capacity(m, TABLE_CRC);
 }
 
 /* Seal the blocks that [pos, end) completes. */
@@ -256,55 +272,73 @@ static void seal_completed(vmap *m, uint64_t pos, uint64_t end)
 		seal_block(m, b);
 }
 
-/*
- * The common append: a short inline value into the current group, at the
- * bump or in the gap, in space already reserved. No plan, no table; the
- * journal holds just what a crash could leave wrong (the byte count). The
- * CRCs of the two partly filled blocks are taken at sync and close, not here.
- * Returns 1 when the general path must do it instead.
- */
-static int append_fast(vmap *m, const void *val, size_t len)
+/* What a crash in the middle of a fast append could leave wrong: the byte
+ * count, which goes with count (sync.c, finish_fast_append). A map in
+ * memory dies with its process and needs no journal. */
+static void journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len)
 {
-	struct vmap_state *live = &m->hdr->live;
 	struct vmap_journal *j = &m->hdr->journal;
-	uint64_t count = live->count, bytes = live->value_bytes;
-	uint64_t gap = live->gap_pos, pos, end;
-	int in_gap = gap < live->gap_end;
-
-	if ((count & (GROUP_KEYS - 1)) == 0 || (count >> GROUP_SHIFT) + 1 != m->group_plus1 ||
-	    len + m->fast.len_bias >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
-		return 1;
-	pos = in_gap ? gap : live->bump;
-	end = pos + len + 1;
-	if ((in_gap && end > live->gap_end) || end > m->reserved ||
-	    pos - m->group_base >= SLOT_WINDOW || extent_of(end - 1) != extent_of(m->group_base) ||
-	    (end >> BLOCK_SHIFT > pos >> BLOCK_SHIFT && end >> BLOCK_SHIFT >= m->crc_blocks))
-		return 1;
-
 	j->kind = JOURNAL_APPEND_FAST;
 	j->before.count = count;
 	j->before.value_bytes = bytes;
 	j->value_bytes_after = bytes + len;
 	STORE_REL(&j->active, 1);
+}
+
+/*
+ * The common append: the next key, a short inline value without NULs, into
+ * the current group, at the bump or in the gap, in space already reserved.
+ * No plan, no table. The CRCs of the two partly filled blocks are taken at
+ * sync and close, not here. Returns 1 when the general path must do it
+ * (which also gives every error).
+ */
+static int append_fast(vmap *m, uint64_t key, const void *val, size_t len)
+{
+	struct vmap_state *live = &m->hdr->live;
+	uint64_t count = live->count, first = live->first_key, bytes, pos, end, limit;
+	char *dst;
+	int in_gap;
+
+	/* (key > first: the key space has not wrapped past UINT64_MAX) */
+	if (count - m->fast_lo >= m->fast_span || key != first + count || key <= first ||
+	    len + m->fast.len_bias >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
+		return 1;
+	in_gap = live->gap_pos < live->gap_end;
+	pos = in_gap ? live->gap_pos : live->bump;
+	end = pos + len + 1;
+	limit = in_gap && live->gap_end < m->fast_limit ? live->gap_end : m->fast_limit;
+	if (end > limit)
+		return 1;
+
+	bytes = live->value_bytes;
+	if (!m->anon)
+		journal_fast(m, count, bytes, len);
 	write_begin(m);
 	if (end > m->populated)
 		arena_populate(m, end);
+	dst = vmap_ptr(m, pos);
 	if (len) /* val may be NULL when len is 0 */
-		memcpy(vmap_ptr(m, pos), val, len);
-	vmap_ptr(m, pos)[len] = '\0';
+		memcpy(dst, val, len);
+	dst[len] = '\0';
 	if (live->crcs_valid)
 		STORE(&live->crcs_valid, 0);
 	STORE(in_gap ? &live->gap_pos : &live->bump, end);
 	/* after the bump: a checker that finds a checksum finds its block used */
-	seal_completed(m, pos, end);
-	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)], slot_inline(pos - m->group_base, len, m->fast.len_bias));
+	if (end >> BLOCK_SHIFT != pos >> BLOCK_SHIFT)
+		seal_completed(m, pos, end);
+	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)],
+		  slot_inline(pos - m->group_base, len, m->fast.len_bias));
 	STORE(&live->value_bytes, bytes + len);
 	STORE_REL(&live->count, count + 1);
-	journal_end(m);
+	if (!m->anon)
+		STORE_REL(&m->hdr->journal.active, 0);
+	write_end(m);
 	return 0;
 }
 
-int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
+/* Every append that is not the common one, and every error. Out of line:
+ * the common one stays a short function with few registers to save. */
+__attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const void *val, size_t len)
 {
 	struct plan p;
 	struct group_ref g;
@@ -315,10 +349,9 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	err = writable(m);
 	if (!err)
 		err = check_value(val, len);
+	if (!err)
+		err = sequence_error(&m->hdr->live, key);
 	if (err)
-		return err;
-	err = sequence_error(&m->hdr->live, key);
-	if (err || !append_fast(m, val, len))
 		return err;
 	plan_start(m, &p);
 	index = p.st.count;
@@ -354,6 +387,13 @@ int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
 	if (g.fresh) /* readers of this handle need not learn it themselves */
 		learn_new_group(m, index >> GROUP_SHIFT, p.st.first_key);
 	return 0;
+}
+
+int vmap_append(vmap *m, uint64_t key, const void *val, size_t len)
+{
+	if (m && (val || !len) && !append_fast(m, key, val, len))
+		return 0;
+	return append_planned(m, key, val, len);
 }
 
 /* ---- replace and remove ------------------------------------------------- */
