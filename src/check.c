@@ -85,11 +85,6 @@ static int writer_quiet(const struct marks *a, const struct marks *b)
 	       a->far_count == b->far_count && a->removed == b->removed;
 }
 
-static uint64_t *chunk_positions(const vmap *m, int table)
-{
-	return (uint64_t *)((char *)m->hdr + table_shapes[table].chunks_offset);
-}
-
 /*
  * count first (acquire: what it covers is visible), far_count next, the
  * chunks from the last down (each published after the one before it), then
@@ -106,7 +101,7 @@ static void take_snapshot(struct checker *ck)
 	s->far_count = LOAD_ACQ(&v->far_count);
 	for (int t = 0; t < TABLES; t++)
 		for (unsigned c = TABLE_CHUNKS; c-- > 0;)
-			ck->chunks[t][c] = LOAD_ACQ(&chunk_positions(ck->m, t)[c]);
+			ck->chunks[t][c] = LOAD_ACQ(chunk_position(ck->m->hdr, t, c));
 	s->bump = LOAD_ACQ(&v->bump);
 	s->gap_pos = LOAD(&v->gap_pos);
 	s->gap_end = LOAD(&v->gap_end);
@@ -323,7 +318,7 @@ static int check_checksums(struct checker *ck)
 
 static int prefix_matches(const vmap *m, uint64_t end, uint32_t want)
 {
-	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	uint64_t start = align_down(end, BLOCK_BYTES);
 	const char *p;
 	if (start == end)
 		return 1;
@@ -396,7 +391,7 @@ static int check_once(const vmap *m)
 	    ck.s.count > VMAP_SLOTS_MAX)
 		return VMAP_ECORRUPT;
 	/* Map it all first, so that a failing mmap is told apart from damage. */
-	err = arena_map_upto(m, ck.s.bump);
+	err = space_map_upto(m, ck.s.bump);
 	if (err)
 		return err;
 	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS;

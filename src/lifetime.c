@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
-/* Recursive: learning a group (window.c) maps extents (arena.c) under it. */
+/* Recursive: learning a group (window.c) maps extents (space.c) under it. */
 static void init_map_lock(pthread_mutex_t *lock)
 {
 	pthread_mutexattr_t attr;
@@ -42,7 +42,7 @@ static void handle_free(vmap *m)
 {
 	groups_free(m);
 	span_free_all(m);
-	arena_unmap_all(m);
+	space_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
 	vmap_sys_free(m);
 }
@@ -90,7 +90,7 @@ int vmap_new(vmap **out)
 		return err;
 	}
 	m->anon = 1;
-	err = arena_reserve(m, BLOCK_BYTES);
+	err = space_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
 	m->hdr = (struct vmap_header *)m->ext_base[0];
@@ -130,25 +130,17 @@ static int open_error(const char *path, int err)
 	return err;
 }
 
-static int is_blank(const unsigned char *p, size_t n)
-{
-	while (n--)
-		if (*p++)
-			return 0;
-	return 1;
-}
-
 /* A new file, or one whose creator died before writing the magic. */
 static int needs_init(const vmap *m, uint64_t size)
 {
-	return size == 0 || (size >= BLOCK_BYTES && is_blank(m->hdr->magic, sizeof m->hdr->magic));
+	return size == 0 || (size >= BLOCK_BYTES && all_zero(m->hdr->magic, sizeof m->hdr->magic));
 }
 
 static int map_header(vmap *m, uint64_t size)
 {
 	int err;
 	m->limit = size;
-	err = arena_map_extent(m, 0);
+	err = space_map_extent(m, 0);
 	if (!err)
 		m->hdr = (struct vmap_header *)m->ext_base[0];
 	return err;
@@ -163,7 +155,7 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	if (size == 0) {
 		if (!create)
 			return VMAP_ECORRUPT;
-		err = arena_reserve(m, BLOCK_BYTES);
+		err = space_reserve(m, BLOCK_BYTES);
 		if (!err)
 			err = map_header(m, m->file_bytes);
 		if (!err)
@@ -191,11 +183,11 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	if (!err && trusted == &m->hdr->live)
 		err = journal_validate(&m->hdr->journal, size);
 	if (!err) /* the writer touches any position below bump unchecked */
-		err = arena_reserve(m, LOAD(&trusted->bump));
+		err = space_reserve(m, LOAD(&trusted->bump));
 	if (!err)
 		err = recover_writer(m);
 	if (!err) /* and follows table chunk positions unchecked */
-		err = chunks_validate(m);
+		err = table_chunks_validate(m);
 	return err;
 }
 
@@ -267,7 +259,7 @@ fail:
 static void trim_file(vmap *m)
 {
 	uint64_t end = LOAD(&m->hdr->live.bump);
-	end = (end + BLOCK_BYTES - 1) & ~(uint64_t)(BLOCK_BYTES - 1);
+	end = align_up(end, BLOCK_BYTES);
 	if (end < m->file_bytes_found)
 		end = m->file_bytes_found;
 	if (end < m->file_bytes && vmap_sys_ftruncate(m->fd, end) == 0)

@@ -121,15 +121,6 @@ int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
 	return inline_value(m, LOAD(&d->base), slot, v);
 }
 
-const char *value_of(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot, size_t *len)
-{
-	struct value_ref v;
-	if (value_find(m, d, slot, &v))
-		return NULL;
-	*len = v.len;
-	return v.p;
-}
-
 /* The value of a key, every position checked: 0, -ENOENT or an error. */
 static int lookup_key(const vmap *m, uint64_t key, struct value_ref *v)
 {
@@ -317,7 +308,7 @@ int vmap_stat(const vmap *m, struct vmap_stat *st)
 
 	if (!m || !st)
 		return -EINVAL;
-	err = arena_total_bytes(m, &total);
+	err = space_total_bytes(m, &total);
 	if (err)
 		return err; /* *st untouched */
 	memset(st, 0, sizeof *st);

@@ -2,7 +2,7 @@
 /*
  * span.c - values that cross an extent boundary, mapped whole.
  *
- * The position space is mapped in extents that double (arena.c), each its
+ * The position space is mapped in extents that double (space.c), each its
  * own mmap, so bytes on both sides of an extent boundary are not next to each
  * other in memory. Since format version 2 a far value may cross boundaries,
  * so that a value of N bytes costs N bytes of file rather than a skip to the

@@ -111,14 +111,14 @@ static int map_into_windows(vmap *m, uint64_t g, uint64_t n, uint64_t pos)
 /* Group g's slot block and base, checked as any position from the file. */
 static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *base)
 {
-	const struct vmap_dir_entry *d = dir_entry(m, g);
-	if (!d)
+	const struct vmap_dir_entry *d;
+	uint32_t *slot;
+
+	if (slot_find(m, g << GROUP_SHIFT, &d, &slot))
 		return 0;
 	*slots_pos = LOAD(&d->slots_pos);
 	*base = LOAD(&d->base);
-	return *slots_pos % BLOCK_BYTES == 0 && *slots_pos >= BLOCK_BYTES && *base >= BLOCK_BYTES &&
-	       *base <= VMAP_BYTES_MAX && vmap_at(m, *slots_pos, BLOCK_BYTES) &&
-	       vmap_at(m, *base, 1);
+	return *base >= BLOCK_BYTES && *base <= VMAP_BYTES_MAX && vmap_at(m, *base, 1);
 }
 
 static uint64_t room_after(const vmap *m, uint64_t base)
