@@ -128,7 +128,7 @@ static int check_state(const struct checker *ck)
 
 	if (s->count > VMAP_SLOTS_MAX || (s->count && s->count - 1 > UINT64_MAX - s->first_key))
 		return VMAP_ECORRUPT;
-	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > LOAD_ACQ(&ck->m->limit))
+	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > MLOAD_ACQ(&ck->m->limit))
 		return VMAP_ECORRUPT;
 	/* every 1024 keys own a 4 KiB slot block below bump */
 	if ((s->count + GROUP_KEYS - 1) / GROUP_KEYS > s->bump / BLOCK_BYTES)
@@ -384,7 +384,7 @@ static int check_once(const vmap *m)
 	struct checker ck = {.m = m, .restart_view = m->view == &m->hdr->synced};
 	int err;
 
-	if (header_validate(m->hdr, LOAD_ACQ(&m->limit)))
+	if (header_validate(m->hdr, MLOAD_ACQ(&m->limit)))
 		return VMAP_ECORRUPT;
 	take_snapshot(&ck);
 	if (ck.s.bump < BLOCK_BYTES || ck.s.bump > VMAP_BYTES_MAX ||

@@ -36,7 +36,7 @@ static uint32_t crc_soft(uint32_t crc, const unsigned char *p, size_t len)
 	while (len >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		w ^= crc;
+		w = LE(w) ^ crc; /* the bytes in order, from the lowest */
 		crc = table[7][w & 0xff] ^ table[6][(w >> 8) & 0xff] ^
 		      table[5][(w >> 16) & 0xff] ^ table[4][(w >> 24) & 0xff] ^
 		      table[3][(w >> 32) & 0xff] ^ table[2][(w >> 40) & 0xff] ^

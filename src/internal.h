@@ -33,9 +33,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "vector_map stores little-endian integers in place; big-endian hosts are not supported"
-#endif
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
@@ -299,12 +296,35 @@ struct vmap {
 	int have_boot;
 };
 
-/* ---- atomics on stored words -------------------------------------------- */
+/* ---- stored words, and this process's own memory -------------------------- */
 
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/*
+ * Every integer of the format is little-endian in place (docs/FORMAT.md)
+ * and is read and written with these, atomically, so that readers in other
+ * threads and processes never see a torn word: LOAD and STORE relaxed,
+ * LOAD_ACQ and STORE_REL where the site says what they pair with. A
+ * big-endian host swaps the bytes on the way; on a little-endian one LE()
+ * is nothing at all. MLOAD... are the same atomics on this process's own
+ * memory (the handle, its caches), which keeps the host's byte order.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE_SWAP(x) (sizeof(x) == 8   ? __builtin_bswap64((uint64_t)(x))  \
+		    : sizeof(x) == 4 ? __builtin_bswap32((uint32_t)(x))  \
+				     : (uint64_t)(x))
+#else
+#define LE_SWAP(x) (x)
+#endif
+#define LE(x) ((__typeof__(x))LE_SWAP(x))
+
+#define LOAD(p) LE(__atomic_load_n((p), __ATOMIC_RELAXED))
+#define LOAD_ACQ(p) LE(__atomic_load_n((p), __ATOMIC_ACQUIRE))
+#define STORE(p, v) __atomic_store_n((p), LE((__typeof__(*(p)))(v)), __ATOMIC_RELAXED)
+#define STORE_REL(p, v) __atomic_store_n((p), LE((__typeof__(*(p)))(v)), __ATOMIC_RELEASE)
+
+#define MLOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define MLOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define MSTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define MSTORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
 /* ---- positions to addresses (space.c) ------------------------------------ */
 
@@ -328,12 +348,12 @@ static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **
 	uintptr_t base;
 	if (k >= EXTENTS || len > extent_end(k) - pos)
 		return VMAP_ECORRUPT;
-	base = LOAD_ACQ(&m->ext_base[k]);
-	if (!base || pos + len > LOAD_ACQ(&m->limit)) {
+	base = MLOAD_ACQ(&m->ext_base[k]);
+	if (!base || pos + len > MLOAD_ACQ(&m->limit)) {
 		int err = space_refresh(m, pos + len);
 		if (err)
 			return err == -EFAULT ? VMAP_ECORRUPT : err; /* past the file, or no memory */
-		base = LOAD_ACQ(&m->ext_base[k]);
+		base = MLOAD_ACQ(&m->ext_base[k]);
 	}
 	*at = (char *)(base + (uintptr_t)(pos - extent_start(k)));
 	return 0;
@@ -384,6 +404,7 @@ HIDDEN int table_chunks_validate(const vmap *m);
 HIDDEN void header_init(struct vmap_header *h);
 HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
 HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
+HIDDEN int stored_state_validate(const struct vmap_state *stored, uint64_t limit);
 HIDDEN void state_store(struct vmap_state *dst, const struct vmap_state *src);
 HIDDEN void state_load(struct vmap_state *dst, const struct vmap_state *src);
 

@@ -51,8 +51,8 @@ static void handle_free(vmap *m)
  * count of writes to go on from (even: a killed writer may have left it odd). */
 static void take_version(vmap *m)
 {
-	m->values_may_span = m->hdr->version >= 2;
-	m->fast.len_bias = m->hdr->version >= 2;
+	m->values_may_span = LOAD(&m->hdr->version) >= 2;
+	m->fast.len_bias = LOAD(&m->hdr->version) >= 2;
 	m->writes = (LOAD(&m->hdr->writes) + 1) & ~(uint64_t)1;
 }
 
@@ -179,7 +179,7 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	take_version(m);
 	/* after a restart only the synced state is sure to be whole */
 	trusted = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	err = state_validate(trusted, size);
+	err = stored_state_validate(trusted, size);
 	if (!err && trusted == &m->hdr->live)
 		err = journal_validate(&m->hdr->journal, size);
 	if (!err) /* the writer touches any position below bump unchecked */
@@ -205,7 +205,7 @@ static int open_reader(vmap *m, uint64_t size)
 		return err;
 	take_version(m);
 	m->view = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	return state_validate(m->view, size);
+	return stored_state_validate(m->view, size);
 }
 
 int vmap_open(vmap **out, const char *path, int flags)

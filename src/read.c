@@ -100,8 +100,8 @@ static int inline_value(const vmap *m, uint64_t base, uint32_t slot, struct valu
 	p = vmap_at(m, pos, room);
 	if (!p && !(p = vmap_at(m, pos, min + 1)))
 		return VMAP_ECORRUPT;
-	if (room > LOAD_ACQ(&m->limit) - pos)
-		room = LOAD_ACQ(&m->limit) - pos;
+	if (room > MLOAD_ACQ(&m->limit) - pos)
+		room = MLOAD_ACQ(&m->limit) - pos;
 	nul = memchr(p + min, 0, (size_t)room - min);
 	if (!nul)
 		return VMAP_ECORRUPT;
@@ -321,7 +321,7 @@ int vmap_stat(const vmap *m, struct vmap_stat *st)
 	st->used_bytes = LOAD(&m->view->bump);
 	st->far_values = LOAD(&m->view->far_count);
 	st->page_size = (uint32_t)m->page;
-	st->format_version = m->hdr->version;
+	st->format_version = LOAD(&m->hdr->version);
 	st->file_backed = !m->anon;
 	st->read_only = m->read_only;
 	return 0;

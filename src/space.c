@@ -37,14 +37,14 @@ int space_map_extent(vmap *m, unsigned k)
 	int err = 0;
 	void *p;
 
-	if (LOAD_ACQ(&m->ext_base[k]))
+	if (MLOAD_ACQ(&m->ext_base[k]))
 		return 0;
 	if (bytes > SIZE_MAX) /* a 32-bit process has run out of address space */
 		return -ENOMEM;
 	p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;
-	STORE_REL(&m->ext_base[k], (uintptr_t)p);
+	MSTORE_REL(&m->ext_base[k], (uintptr_t)p);
 	return 0;
 }
 
@@ -63,12 +63,12 @@ int space_refresh(const vmap *cm, uint64_t need_end)
 	if (k >= EXTENTS)
 		return -EINVAL;
 	pthread_mutex_lock(&m->map_lock);
-	if (need_end > LOAD(&m->limit) && m->read_only) {
+	if (need_end > MLOAD(&m->limit) && m->read_only) {
 		err = vmap_sys_fstat(m->fd, &st);
-		if (!err && (uint64_t)st.st_size > LOAD(&m->limit))
-			STORE_REL(&m->limit, (uint64_t)st.st_size);
+		if (!err && (uint64_t)st.st_size > MLOAD(&m->limit))
+			MSTORE_REL(&m->limit, (uint64_t)st.st_size);
 	}
-	if (!err && need_end > LOAD(&m->limit))
+	if (!err && need_end > MLOAD(&m->limit))
 		err = -EFAULT;
 	if (!err)
 		err = space_map_extent(m, k);
@@ -167,8 +167,8 @@ int space_reserve(vmap *m, uint64_t end)
 			return err;
 	}
 	end = m->file_bytes;
-	if (end > LOAD(&m->limit))
-		STORE_REL(&m->limit, end);
+	if (end > MLOAD(&m->limit))
+		MSTORE_REL(&m->limit, end);
 	m->reserved = end < extent_end(last) ? end : extent_end(last);
 	return 0;
 }
@@ -200,9 +200,9 @@ void space_populate(vmap *m, uint64_t end)
 		to = stop;
 	if (to > m->reserved)
 		to = m->reserved;
-	if (to > start && !LOAD(&populate_unknown) &&
+	if (to > start && !MLOAD(&populate_unknown) &&
 	    madvise(vmap_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE) && errno == EINVAL)
-		STORE(&populate_unknown, 1);
+		MSTORE(&populate_unknown, 1);
 	m->populated = to > end ? to : end;
 }
 

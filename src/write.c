@@ -183,13 +183,13 @@ static int goes_inline(const struct plan *p, const struct group_ref *g, const vo
 	       extent_of(pos + len) == extent_of(g->base);
 }
 
-static int sequence_error(const struct vmap_state *s, uint64_t key)
+static int sequence_error(const struct vmap_state *live, uint64_t key)
 {
-	uint64_t last;
-	if (!s->count)
+	uint64_t count = LOAD(&live->count), last;
+	if (!count)
 		return 0;
-	last = s->first_key + (s->count - 1);
-	if (last == UINT64_MAX || s->count >= VMAP_SLOTS_MAX)
+	last = LOAD(&live->first_key) + (count - 1);
+	if (last == UINT64_MAX || count >= VMAP_SLOTS_MAX)
 		return -EOVERFLOW;
 	return key == last + 1 ? 0 : VMAP_ESEQUENCE;
 }
@@ -243,7 +243,8 @@ static void seal_completed(vmap *m, uint64_t pos, uint64_t end)
 static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 {
 	struct vmap_state *live = &m->hdr->live;
-	uint64_t count = live->count, first = live->first_key, bytes, pos, end, limit;
+	uint64_t count = LOAD(&live->count), first = LOAD(&live->first_key), bytes, pos, end;
+	uint64_t gap_pos, gap_end, limit;
 	char *dst;
 	int in_gap;
 
@@ -251,14 +252,16 @@ static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 	if (count - m->fast_lo >= m->fast_span || key != first + count || key <= first ||
 	    len + m->fast.len_bias >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
 		return 0;
-	in_gap = live->gap_pos < live->gap_end;
-	pos = in_gap ? live->gap_pos : live->bump;
+	gap_pos = LOAD(&live->gap_pos);
+	gap_end = LOAD(&live->gap_end);
+	in_gap = gap_pos < gap_end;
+	pos = in_gap ? gap_pos : LOAD(&live->bump);
 	end = pos + len + 1;
-	limit = in_gap && live->gap_end < m->fast_limit ? live->gap_end : m->fast_limit;
+	limit = in_gap && gap_end < m->fast_limit ? gap_end : m->fast_limit;
 	if (end > limit)
 		return 0;
 
-	bytes = live->value_bytes;
+	bytes = LOAD(&live->value_bytes);
 	write_begin(m);
 	if (!m->anon)
 		journal_fast(m, count, bytes, len);
@@ -268,7 +271,7 @@ static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 	if (len) /* val may be NULL when len is 0 */
 		memcpy(dst, val, len);
 	dst[len] = '\0';
-	if (live->crcs_valid)
+	if (LOAD(&live->crcs_valid))
 		STORE(&live->crcs_valid, 0);
 	STORE(in_gap ? &live->gap_pos : &live->bump, end);
 	/* after the bump: a checker that finds a checksum finds its block used */
