@@ -409,7 +409,7 @@ static int writer_would_trip(void)
 	if (pread(file_fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
 		return 0;
 	if (is_ignored("hostile-journal") && h.journal.active &&
-	    state_validate(&h.journal.before, (uint64_t)size))
+	    stored_state_validate(&h.journal.before, (uint64_t)size))
 		return 1;
 	return is_ignored("restart-writer") && vmap_sys_boot_id(boot) == 0 &&
 	       memcmp(h.writer_boot, zero, 16) && memcmp(h.writer_boot, boot, 16);
@@ -471,11 +471,10 @@ static int table_in_gap(const vmap *m)
 	if (gap_pos >= gap_end)
 		return 0;
 	for (int t = 0; t < TABLES; t++) {
-		const uint64_t *chunk =
-			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
 		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
-			if (LOAD(&chunk[c]) &&
-			    overlaps(LOAD(&chunk[c]), (uint64_t)BLOCK_BYTES << c, gap_pos, gap_end))
+			if (LOAD(chunk_position(m->hdr, t, c)) &&
+			    overlaps(LOAD(chunk_position(m->hdr, t, c)), (uint64_t)BLOCK_BYTES << c,
+				     gap_pos, gap_end))
 				return 1;
 	}
 	for (uint64_t g = 0; g < groups && g < SWEEP_KEYS; g++) {
@@ -499,11 +498,10 @@ static int run_in_use(const vmap *m)
 	if (pos < BLOCK_BYTES || (gap_pos < gap_end && overlaps(pos, end - pos, gap_pos, gap_end)))
 		return 1;
 	for (int t = 0; t < TABLES; t++) {
-		const uint64_t *chunk =
-			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
 		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
-			if (LOAD(&chunk[c]) &&
-			    overlaps(LOAD(&chunk[c]), (uint64_t)BLOCK_BYTES << c, pos, end))
+			if (LOAD(chunk_position(m->hdr, t, c)) &&
+			    overlaps(LOAD(chunk_position(m->hdr, t, c)), (uint64_t)BLOCK_BYTES << c,
+				     pos, end))
 				return 1;
 	}
 	for (uint64_t g = 0; g < groups && g < SWEEP_KEYS; g++) {

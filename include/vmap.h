@@ -256,6 +256,9 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 	/* in memory: slots past the count are zero, so one compare sends
 	 * zero, long, far and removed slots the slow way */
 	slot = __atomic_load_n(&c->window[index], __ATOMIC_ACQUIRE);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	slot = __builtin_bswap32(slot); /* stored little-endian */
+#endif
 	if (__builtin_expect(slot - (1u << 23) >= (254u << 23), 0))
 		return vmap_get_slow(m, key, len);
 	n = (slot >> 23) - 1;

@@ -32,7 +32,7 @@ static const uint32_t *slot_address(const struct vmap_cache *c, uint64_t key, co
 
 	if (g >= c->groups)
 		return NULL;
-	*base = LOAD_ACQ(&c->bases[g]); /* pairs with window.c's fill */
+	*base = MLOAD_ACQ(&c->bases[g]); /* pairs with window.c's fill */
 	return *base ? &c->window[index] : NULL;
 }
 
@@ -80,7 +80,7 @@ size_t vmap_get_many(const vmap *m, const uint64_t *keys, size_t n, const char *
 
 	if (!m || !keys || !vals)
 		return 0;
-	c = LOAD_ACQ(&m->fast.cache); /* pairs with window.c's grow */
+	c = MLOAD_ACQ(&m->fast.cache); /* pairs with window.c's grow */
 	if (!c) {
 		for (size_t i = 0; i < n; i++)
 			found += (vals[i] = vmap_get(m, keys[i], lens ? &lens[i] : NULL)) != NULL;

@@ -85,11 +85,6 @@ static int writer_quiet(const struct marks *a, const struct marks *b)
 	       a->far_count == b->far_count && a->removed == b->removed;
 }
 
-static uint64_t *chunk_positions(const vmap *m, int table)
-{
-	return (uint64_t *)((char *)m->hdr + table_shapes[table].chunks_offset);
-}
-
 /*
  * count first (acquire: what it covers is visible), far_count next, the
  * chunks from the last down (each published after the one before it), then
@@ -106,7 +101,7 @@ static void take_snapshot(struct checker *ck)
 	s->far_count = LOAD_ACQ(&v->far_count);
 	for (int t = 0; t < TABLES; t++)
 		for (unsigned c = TABLE_CHUNKS; c-- > 0;)
-			ck->chunks[t][c] = LOAD_ACQ(&chunk_positions(ck->m, t)[c]);
+			ck->chunks[t][c] = LOAD_ACQ(chunk_position(ck->m->hdr, t, c));
 	s->bump = LOAD_ACQ(&v->bump);
 	s->gap_pos = LOAD(&v->gap_pos);
 	s->gap_end = LOAD(&v->gap_end);
@@ -133,7 +128,7 @@ static int check_state(const struct checker *ck)
 
 	if (s->count > VMAP_SLOTS_MAX || (s->count && s->count - 1 > UINT64_MAX - s->first_key))
 		return VMAP_ECORRUPT;
-	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > LOAD_ACQ(&ck->m->limit))
+	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > MLOAD_ACQ(&ck->m->limit))
 		return VMAP_ECORRUPT;
 	/* every 1024 keys own a 4 KiB slot block below bump */
 	if ((s->count + GROUP_KEYS - 1) / GROUP_KEYS > s->bump / BLOCK_BYTES)
@@ -323,7 +318,7 @@ static int check_checksums(struct checker *ck)
 
 static int prefix_matches(const vmap *m, uint64_t end, uint32_t want)
 {
-	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	uint64_t start = align_down(end, BLOCK_BYTES);
 	const char *p;
 	if (start == end)
 		return 1;
@@ -389,14 +384,14 @@ static int check_once(const vmap *m)
 	struct checker ck = {.m = m, .restart_view = m->view == &m->hdr->synced};
 	int err;
 
-	if (header_validate(m->hdr, LOAD_ACQ(&m->limit)))
+	if (header_validate(m->hdr, MLOAD_ACQ(&m->limit)))
 		return VMAP_ECORRUPT;
 	take_snapshot(&ck);
 	if (ck.s.bump < BLOCK_BYTES || ck.s.bump > VMAP_BYTES_MAX ||
 	    ck.s.count > VMAP_SLOTS_MAX)
 		return VMAP_ECORRUPT;
 	/* Map it all first, so that a failing mmap is told apart from damage. */
-	err = arena_map_upto(m, ck.s.bump);
+	err = space_map_upto(m, ck.s.bump);
 	if (err)
 		return err;
 	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS;

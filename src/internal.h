@@ -33,9 +33,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "vector_map stores little-endian integers in place; big-endian hosts are not supported"
-#endif
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
@@ -106,6 +103,26 @@ static inline uint32_t slot_long_min(unsigned bias)
 #define FORMAT_VERSION 2u
 #define FORMAT_VERSION_MIN 1u
 #define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
+
+/* pos rounded down or up to a multiple of align, a power of two. */
+static inline uint64_t align_down(uint64_t pos, uint64_t align)
+{
+	return pos & ~(align - 1);
+}
+
+static inline uint64_t align_up(uint64_t pos, uint64_t align)
+{
+	return align_down(pos + align - 1, align);
+}
+
+static inline int all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n--)
+		if (*b++)
+			return 0;
+	return 1;
+}
 
 /* ---- extents: how the position space is mapped (not part of the format) -- */
 
@@ -220,6 +237,12 @@ struct table_shape {
 
 extern HIDDEN const struct table_shape table_shapes[TABLES];
 
+/* The header word that holds the position of chunk c of a table (0: none). */
+static inline uint64_t *chunk_position(const struct vmap_header *h, int table, unsigned c)
+{
+	return (uint64_t *)(void *)((char *)(void *)h + table_shapes[table].chunks_offset) + c;
+}
+
 static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t *in_chunk)
 {
 	uint64_t q = (i >> first_shift) + 1;
@@ -263,30 +286,55 @@ struct vmap {
 	uint64_t file_bytes_found;     /* the file's size when we opened it */
 	uint64_t reserved;             /* positions below are mapped and backed */
 	uint64_t populated;            /* positions below have their pages */
-	uint64_t crc_blocks;           /* blocks the crc table can hold */
-	uint64_t group_plus1;          /* the group appends go to, plus 1; 0: none */
+	/* the fast append (write.c): counts in [fast_lo, fast_lo + fast_span)
+	 * go to the current group, whose values may end up to fast_limit */
+	uint64_t fast_lo, fast_span, fast_limit;
 	uint32_t *group_slots;
 	uint64_t group_base;
+	uint64_t writes;               /* the header's count of writes, even */
 	unsigned char boot[16];        /* this boot's id, if known */
 	int have_boot;
 };
 
-/* ---- atomics on stored words -------------------------------------------- */
+/* ---- stored words, and this process's own memory -------------------------- */
 
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+/*
+ * Every integer of the format is little-endian in place (docs/FORMAT.md)
+ * and is read and written with these, atomically, so that readers in other
+ * threads and processes never see a torn word: LOAD and STORE relaxed,
+ * LOAD_ACQ and STORE_REL where the site says what they pair with. A
+ * big-endian host swaps the bytes on the way; on a little-endian one LE()
+ * is nothing at all. MLOAD... are the same atomics on this process's own
+ * memory (the handle, its caches), which keeps the host's byte order.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE_SWAP(x) (sizeof(x) == 8   ? __builtin_bswap64((uint64_t)(x))  \
+		    : sizeof(x) == 4 ? __builtin_bswap32((uint32_t)(x))  \
+				     : (uint64_t)(x))
+#else
+#define LE_SWAP(x) (x)
+#endif
+#define LE(x) ((__typeof__(x))LE_SWAP(x))
 
-/* ---- positions to addresses (arena.c) ------------------------------------ */
+#define LOAD(p) LE(__atomic_load_n((p), __ATOMIC_RELAXED))
+#define LOAD_ACQ(p) LE(__atomic_load_n((p), __ATOMIC_ACQUIRE))
+#define STORE(p, v) __atomic_store_n((p), LE((__typeof__(*(p)))(v)), __ATOMIC_RELAXED)
+#define STORE_REL(p, v) __atomic_store_n((p), LE((__typeof__(*(p)))(v)), __ATOMIC_RELEASE)
 
-HIDDEN int arena_map_extent(vmap *m, unsigned k);
-HIDDEN int arena_refresh(const vmap *m, uint64_t need_end);
-HIDDEN int arena_map_upto(const vmap *m, uint64_t end);
-HIDDEN int arena_reserve(vmap *m, uint64_t end);
-HIDDEN void arena_populate(vmap *m, uint64_t end);
-HIDDEN void arena_unmap_all(vmap *m);
-HIDDEN int arena_total_bytes(const vmap *m, uint64_t *total);
+#define MLOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define MLOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define MSTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define MSTORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* ---- positions to addresses (space.c) ------------------------------------ */
+
+HIDDEN int space_map_extent(vmap *m, unsigned k);
+HIDDEN int space_refresh(const vmap *m, uint64_t need_end);
+HIDDEN int space_map_upto(const vmap *m, uint64_t end);
+HIDDEN int space_reserve(vmap *m, uint64_t end);
+HIDDEN void space_populate(vmap *m, uint64_t end);
+HIDDEN void space_unmap_all(vmap *m);
+HIDDEN int space_total_bytes(const vmap *m, uint64_t *total);
 
 /*
  * vmap_at - the address of [pos, pos + len), or NULL when that range is not
@@ -300,12 +348,12 @@ static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **
 	uintptr_t base;
 	if (k >= EXTENTS || len > extent_end(k) - pos)
 		return VMAP_ECORRUPT;
-	base = LOAD_ACQ(&m->ext_base[k]);
-	if (!base || pos + len > LOAD_ACQ(&m->limit)) {
-		int err = arena_refresh(m, pos + len);
+	base = MLOAD_ACQ(&m->ext_base[k]);
+	if (!base || pos + len > MLOAD_ACQ(&m->limit)) {
+		int err = space_refresh(m, pos + len);
 		if (err)
 			return err == -EFAULT ? VMAP_ECORRUPT : err; /* past the file, or no memory */
-		base = LOAD_ACQ(&m->ext_base[k]);
+		base = MLOAD_ACQ(&m->ext_base[k]);
 	}
 	*at = (char *)(base + (uintptr_t)(pos - extent_start(k)));
 	return 0;
@@ -349,27 +397,38 @@ static inline char *vmap_ptr(const vmap *m, uint64_t pos)
 HIDDEN void *table_elem(const vmap *m, int table, uint64_t i);
 HIDDEN uint64_t table_capacity(const vmap *m, int table);
 HIDDEN void table_forget(vmap *m);
+HIDDEN int table_chunks_validate(const vmap *m);
 
 /* ---- header (header.c) ---------------------------------------------------- */
 
 HIDDEN void header_init(struct vmap_header *h);
 HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
 HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
+HIDDEN int stored_state_validate(const struct vmap_state *stored, uint64_t limit);
 HIDDEN void state_store(struct vmap_state *dst, const struct vmap_state *src);
-HIDDEN int journal_validate(const struct vmap_journal *j, uint64_t limit);
-HIDDEN int chunks_validate(const vmap *m);
 HIDDEN void state_load(struct vmap_state *dst, const struct vmap_state *src);
+
+/* ---- journal.c: the write in progress ------------------------------------ */
+
+HIDDEN void journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
+			  uint64_t value_bytes_after);
+HIDDEN void journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len);
+HIDDEN void journal_end(vmap *m);
+HIDDEN int journal_validate(const struct vmap_journal *j, uint64_t limit);
+HIDDEN void journal_finish(vmap *m);
 
 /* ---- crc32c.c ------------------------------------------------------------- */
 
 HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
-/* ---- lifetime.c / sync.c -------------------------------------------------- */
+/* ---- sync.c: durability ---------------------------------------------------- */
 
-HIDDEN int map_setup(vmap **out, int fd, int read_only);
 HIDDEN int sync_flush(vmap *m);
 HIDDEN int sync_as_write(vmap *m);
 HIDDEN void refresh_prefix_crcs(vmap *m);
+
+/* ---- recover.c: after a crash, a restart, a failed write ------------------ */
+
 HIDDEN int recover_writer(vmap *m);
 HIDDEN int restarted_since_write(const vmap *m);
 HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);
@@ -389,8 +448,6 @@ HIDDEN int slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry 
 /* The value a slot names: 0, -ENOENT (removed), VMAP_ECORRUPT, a mapping error. */
 HIDDEN int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
 		      struct value_ref *v);
-HIDDEN const char *value_of(const vmap *m, const struct vmap_dir_entry *d,
-			    uint32_t slot, size_t *len);
 HIDDEN const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g);
 
 /* ---- write.c -------------------------------------------------------------- */

@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
-/* Recursive: learning a group (window.c) maps extents (arena.c) under it. */
+/* Recursive: learning a group (window.c) maps extents (space.c) under it. */
 static void init_map_lock(pthread_mutex_t *lock)
 {
 	pthread_mutexattr_t attr;
@@ -42,16 +42,18 @@ static void handle_free(vmap *m)
 {
 	groups_free(m);
 	span_free_all(m);
-	arena_unmap_all(m);
+	space_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
 	vmap_sys_free(m);
 }
 
-/* What the file's format version decides (FORMAT.md, "Versions"). */
+/* What the file's format version decides (FORMAT.md, "Versions"), and the
+ * count of writes to go on from (even: a killed writer may have left it odd). */
 static void take_version(vmap *m)
 {
-	m->values_may_span = m->hdr->version >= 2;
-	m->fast.len_bias = m->hdr->version >= 2;
+	m->values_may_span = LOAD(&m->hdr->version) >= 2;
+	m->fast.len_bias = LOAD(&m->hdr->version) >= 2;
+	m->writes = (LOAD(&m->hdr->writes) + 1) & ~(uint64_t)1;
 }
 
 /* Header bytes go in with the magic last, so a crash mid-way leaves a file
@@ -88,7 +90,7 @@ int vmap_new(vmap **out)
 		return err;
 	}
 	m->anon = 1;
-	err = arena_reserve(m, BLOCK_BYTES);
+	err = space_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
 	m->hdr = (struct vmap_header *)m->ext_base[0];
@@ -128,25 +130,17 @@ static int open_error(const char *path, int err)
 	return err;
 }
 
-static int is_blank(const unsigned char *p, size_t n)
-{
-	while (n--)
-		if (*p++)
-			return 0;
-	return 1;
-}
-
 /* A new file, or one whose creator died before writing the magic. */
 static int needs_init(const vmap *m, uint64_t size)
 {
-	return size == 0 || (size >= BLOCK_BYTES && is_blank(m->hdr->magic, sizeof m->hdr->magic));
+	return size == 0 || (size >= BLOCK_BYTES && all_zero(m->hdr->magic, sizeof m->hdr->magic));
 }
 
 static int map_header(vmap *m, uint64_t size)
 {
 	int err;
 	m->limit = size;
-	err = arena_map_extent(m, 0);
+	err = space_map_extent(m, 0);
 	if (!err)
 		m->hdr = (struct vmap_header *)m->ext_base[0];
 	return err;
@@ -161,7 +155,7 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	if (size == 0) {
 		if (!create)
 			return VMAP_ECORRUPT;
-		err = arena_reserve(m, BLOCK_BYTES);
+		err = space_reserve(m, BLOCK_BYTES);
 		if (!err)
 			err = map_header(m, m->file_bytes);
 		if (!err)
@@ -185,15 +179,15 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	take_version(m);
 	/* after a restart only the synced state is sure to be whole */
 	trusted = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	err = state_validate(trusted, size);
+	err = stored_state_validate(trusted, size);
 	if (!err && trusted == &m->hdr->live)
 		err = journal_validate(&m->hdr->journal, size);
 	if (!err) /* the writer touches any position below bump unchecked */
-		err = arena_reserve(m, LOAD(&trusted->bump));
+		err = space_reserve(m, LOAD(&trusted->bump));
 	if (!err)
 		err = recover_writer(m);
 	if (!err) /* and follows table chunk positions unchecked */
-		err = chunks_validate(m);
+		err = table_chunks_validate(m);
 	return err;
 }
 
@@ -211,7 +205,7 @@ static int open_reader(vmap *m, uint64_t size)
 		return err;
 	take_version(m);
 	m->view = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	return state_validate(m->view, size);
+	return stored_state_validate(m->view, size);
 }
 
 int vmap_open(vmap **out, const char *path, int flags)
@@ -265,7 +259,7 @@ fail:
 static void trim_file(vmap *m)
 {
 	uint64_t end = LOAD(&m->hdr->live.bump);
-	end = (end + BLOCK_BYTES - 1) & ~(uint64_t)(BLOCK_BYTES - 1);
+	end = align_up(end, BLOCK_BYTES);
 	if (end < m->file_bytes_found)
 		end = m->file_bytes_found;
 	if (end < m->file_bytes && vmap_sys_ftruncate(m->fd, end) == 0)

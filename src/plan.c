@@ -5,8 +5,10 @@
  *
  * Every write happens in two phases. The plan (this file) works on a copy of
  * the state: it picks positions for new table chunks and for the value and
- * reserves file space for them, which is the only step that can fail. Only
- * then does write.c write, so a failed call changes nothing.
+ * reserves file space for them, which is where a write fails (no space, a
+ * limit reached). Only then does write.c write, so a failed call changes
+ * nothing; the one failure after it, a flush that a replace of a synced key
+ * needs before its commit, is undone there (rollback_to, recover.c).
  *
  * Allocation is a bump pointer with one remembered gap. Tables take whole,
  * aligned blocks; when the bump is not aligned, the rest of its block becomes
@@ -24,11 +26,6 @@
 
 #include <assert.h>
 #include <errno.h>
-
-static uint64_t block_floor(uint64_t pos)
-{
-	return pos & ~(uint64_t)(BLOCK_BYTES - 1);
-}
 
 static void plan_seal(struct plan *p, uint64_t from_block, uint64_t to_block)
 {
@@ -51,7 +48,7 @@ static void plan_seal(struct plan *p, uint64_t from_block, uint64_t to_block)
  * its block are data too. */
 static void plan_seal_written(struct plan *p, uint64_t pos, uint64_t len)
 {
-	plan_seal(p, block_floor(pos) >> BLOCK_SHIFT, block_floor(pos + len) >> BLOCK_SHIFT);
+	plan_seal(p, pos >> BLOCK_SHIFT, (pos + len) >> BLOCK_SHIFT);
 }
 
 /* The old gap is given up: the data before it in its block is final. */
@@ -88,12 +85,6 @@ static int in_one_extent(uint64_t pos, uint64_t size)
 static uint64_t data_start(const struct plan *p, uint64_t pos, uint64_t size)
 {
 	return p->values_may_span ? pos : fit_in_extent(pos, size);
-}
-
-/* pos rounded up to a multiple of align (a power of two). */
-static uint64_t align_up(uint64_t pos, uint64_t align)
-{
-	return (pos + align - 1) & ~(align - 1);
 }
 
 /*
@@ -200,9 +191,7 @@ int plan_table_chunk(struct plan *p, int table, unsigned c)
 /* Is chunk c of a table there already, or planned? */
 static int chunk_exists(const vmap *m, const struct plan *p, int table, unsigned c)
 {
-	const uint64_t *slots =
-		(const uint64_t *)((const char *)m->hdr + table_shapes[table].chunks_offset);
-	if (LOAD(&slots[c]))
+	if (LOAD(chunk_position(m->hdr, table, c)))
 		return 1;
 	for (int n = 0; n < p->nchunks; n++)
 		if (p->chunks[n].table == table && p->chunks[n].c == c)
@@ -282,9 +271,30 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 	return 0;
 }
 
+/* Plan a far record for the value about to be written. */
+static int plan_far(const vmap *m, struct plan *p, uint64_t *f)
+{
+	*f = p->st.far_count;
+	if (*f >= VMAP_FAR_MAX)
+		return -EOVERFLOW;
+	p->st.far_count++;
+	return plan_table_elem(m, p, TABLE_FAR, *f);
+}
+
+/* The rest of a plan: the far record if any, the value's bytes, the space. */
+int plan_value(vmap *m, struct plan *p, int far, size_t len, uint64_t *f, uint64_t *pos)
+{
+	int err = far ? plan_far(m, p, f) : 0;
+	if (!err)
+		err = plan_data(m, p, len + 1, pos);
+	if (!err)
+		err = plan_reserve(m, p);
+	return err;
+}
+
 int plan_reserve(vmap *m, struct plan *p)
 {
-	return p->reserve_end ? arena_reserve(m, p->reserve_end) : 0;
+	return p->reserve_end ? space_reserve(m, p->reserve_end) : 0;
 }
 
 /*

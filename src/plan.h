@@ -34,6 +34,7 @@ HIDDEN int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size);
 HIDDEN uint64_t plan_predict(const struct plan *p, uint64_t size);
 HIDDEN int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos);
 HIDDEN int plan_reserve(vmap *m, struct plan *p);
+HIDDEN int plan_value(vmap *m, struct plan *p, int far, size_t len, uint64_t *f, uint64_t *pos);
 HIDDEN void plan_assert_sound(const struct plan *p);
 
 #endif

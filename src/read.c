@@ -100,8 +100,8 @@ static int inline_value(const vmap *m, uint64_t base, uint32_t slot, struct valu
 	p = vmap_at(m, pos, room);
 	if (!p && !(p = vmap_at(m, pos, min + 1)))
 		return VMAP_ECORRUPT;
-	if (room > LOAD_ACQ(&m->limit) - pos)
-		room = LOAD_ACQ(&m->limit) - pos;
+	if (room > MLOAD_ACQ(&m->limit) - pos)
+		room = MLOAD_ACQ(&m->limit) - pos;
 	nul = memchr(p + min, 0, (size_t)room - min);
 	if (!nul)
 		return VMAP_ECORRUPT;
@@ -119,15 +119,6 @@ int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
 	if (slot & SLOT_FAR)
 		return far_value(m, slot & ~SLOT_FAR, v);
 	return inline_value(m, LOAD(&d->base), slot, v);
-}
-
-const char *value_of(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot, size_t *len)
-{
-	struct value_ref v;
-	if (value_find(m, d, slot, &v))
-		return NULL;
-	*len = v.len;
-	return v.p;
 }
 
 /* The value of a key, every position checked: 0, -ENOENT or an error. */
@@ -317,7 +308,7 @@ int vmap_stat(const vmap *m, struct vmap_stat *st)
 
 	if (!m || !st)
 		return -EINVAL;
-	err = arena_total_bytes(m, &total);
+	err = space_total_bytes(m, &total);
 	if (err)
 		return err; /* *st untouched */
 	memset(st, 0, sizeof *st);
@@ -330,7 +321,7 @@ int vmap_stat(const vmap *m, struct vmap_stat *st)
 	st->used_bytes = LOAD(&m->view->bump);
 	st->far_values = LOAD(&m->view->far_count);
 	st->page_size = (uint32_t)m->page;
-	st->format_version = m->hdr->version;
+	st->format_version = LOAD(&m->hdr->version);
 	st->file_backed = !m->anon;
 	st->read_only = m->read_only;
 	return 0;

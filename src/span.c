@@ -2,7 +2,7 @@
 /*
  * span.c - values that cross an extent boundary, mapped whole.
  *
- * The position space is mapped in extents that double (arena.c), each its
+ * The position space is mapped in extents that double (space.c), each its
  * own mmap, so bytes on both sides of an extent boundary are not next to each
  * other in memory. Since format version 2 a far value may cross boundaries,
  * so that a value of N bytes costs N bytes of file rather than a skip to the
@@ -40,7 +40,7 @@ struct span {
 static const char *span_find(const vmap *m, uint64_t pos, uint64_t len)
 {
 	/* pairs with the release in span_add: a span found is filled in */
-	for (const struct span *s = LOAD_ACQ(&m->spans); s; s = s->next)
+	for (const struct span *s = MLOAD_ACQ(&m->spans); s; s = s->next)
 		if (s->pos == pos && s->len >= len)
 			return s->addr;
 	return NULL;
@@ -71,7 +71,7 @@ static int span_add(vmap *m, uint64_t pos, uint64_t len, const char **at)
 	s->addr = (const char *)s->map + (pos - from);
 	s->next = m->spans;
 	m->span_count++;
-	STORE_REL(&m->spans, s); /* pairs with the acquire in span_find */
+	MSTORE_REL(&m->spans, s); /* pairs with the acquire in span_find */
 	*at = s->addr;
 	return 0;
 }

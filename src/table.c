@@ -22,27 +22,22 @@ const struct table_shape table_shapes[TABLES] = {
 	[TABLE_CRC] = {sizeof(uint32_t), 10, offsetof(struct vmap_header, crc_chunks)},
 };
 
-static uint64_t *chunk_slot(const vmap *m, int table, unsigned c)
-{
-	return (uint64_t *)((char *)m->hdr + table_shapes[table].chunks_offset) + c;
-}
-
 /* The checked address of chunk c, or NULL if it is missing or lies. */
 static char *chunk_addr(const vmap *m, int table, unsigned c)
 {
 	uintptr_t *cache = (uintptr_t *)&m->table_addr[table][c];
-	uintptr_t a = LOAD_ACQ(cache);
+	uintptr_t a = MLOAD_ACQ(cache);
 	uint64_t pos, bytes = (uint64_t)BLOCK_BYTES << c;
 	char *p;
 
 	if (a)
 		return (char *)a;
-	pos = LOAD_ACQ(chunk_slot(m, table, c));
+	pos = LOAD_ACQ(chunk_position(m->hdr, table, c)); /* pairs with write.c's claim_space */
 	if (!pos || pos % BLOCK_BYTES)
 		return NULL;
 	p = vmap_at(m, pos, bytes);
 	if (p)
-		STORE_REL(cache, (uintptr_t)p);
+		MSTORE_REL(cache, (uintptr_t)p);
 	return p;
 }
 
@@ -63,7 +58,7 @@ void *table_elem(const vmap *m, int table, uint64_t i)
 uint64_t table_capacity(const vmap *m, int table)
 {
 	uint64_t first = (uint64_t)1 << table_shapes[table].first_shift, cap = 0;
-	for (unsigned c = 0; c < TABLE_CHUNKS && LOAD(chunk_slot(m, table, c)); c++)
+	for (unsigned c = 0; c < TABLE_CHUNKS && LOAD(chunk_position(m->hdr, table, c)); c++)
 		cap += first << c;
 	return cap;
 }
@@ -72,4 +67,32 @@ uint64_t table_capacity(const vmap *m, int table)
 void table_forget(vmap *m)
 {
 	memset(m->table_addr, 0, sizeof m->table_addr);
+}
+
+/*
+ * table_chunks_validate - chunks present in order, block-aligned, inside
+ * [4096, bump) and in one extent, and enough of them for the groups and far
+ * records in use: what a writer checks once as it opens, so that it can
+ * follow chunk positions without checking each time.
+ */
+int table_chunks_validate(const vmap *m)
+{
+	uint64_t bump = LOAD(&m->hdr->live.bump);
+	for (int t = 0; t < TABLES; t++) {
+		int gone = 0;
+		for (unsigned c = 0; c < TABLE_CHUNKS; c++) {
+			uint64_t p = LOAD(chunk_position(m->hdr, t, c)), bytes = (uint64_t)BLOCK_BYTES << c;
+			if (!p) {
+				gone = 1;
+				continue;
+			}
+			if (gone || p % BLOCK_BYTES || p < BLOCK_BYTES || p > bump ||
+			    bytes > bump - p || extent_of(p) != extent_of(p + bytes - 1))
+				return VMAP_ECORRUPT;
+		}
+	}
+	if (LOAD(&m->hdr->live.far_count) > table_capacity(m, TABLE_FAR) ||
+	    (LOAD(&m->hdr->live.count) + GROUP_KEYS - 1) / GROUP_KEYS > table_capacity(m, TABLE_DIR))
+		return VMAP_ECORRUPT;
+	return 0;
 }

@@ -111,20 +111,20 @@ static int map_into_windows(vmap *m, uint64_t g, uint64_t n, uint64_t pos)
 /* Group g's slot block and base, checked as any position from the file. */
 static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *base)
 {
-	const struct vmap_dir_entry *d = dir_entry(m, g);
-	if (!d)
+	const struct vmap_dir_entry *d;
+	uint32_t *slot;
+
+	if (slot_find(m, g << GROUP_SHIFT, &d, &slot))
 		return 0;
 	*slots_pos = LOAD(&d->slots_pos);
 	*base = LOAD(&d->base);
-	return *slots_pos % BLOCK_BYTES == 0 && *slots_pos >= BLOCK_BYTES && *base >= BLOCK_BYTES &&
-	       *base <= VMAP_BYTES_MAX && vmap_at(m, *slots_pos, BLOCK_BYTES) &&
-	       vmap_at(m, *base, 1);
+	return *base >= BLOCK_BYTES && *base <= VMAP_BYTES_MAX && vmap_at(m, *base, 1);
 }
 
 static uint64_t room_after(const vmap *m, uint64_t base)
 {
 	uint64_t end = extent_end(extent_of(base));
-	uint64_t limit = LOAD_ACQ(&m->limit);
+	uint64_t limit = MLOAD_ACQ(&m->limit);
 	return (end < limit ? end : limit) - base;
 }
 
@@ -139,12 +139,12 @@ static void fill(vmap *m, struct cache_array *a, uint64_t g, uint64_t pos, uint6
 	k->base = b;
 	k->slots_pos = pos;
 	k->windowed = windowed;
-	STORE(&k->room, room);
-	STORE_REL(&k->slots, windowed ? (const uint32_t *)(void *)(a->window + window_bytes(g))
+	MSTORE(&k->room, room);
+	MSTORE_REL(&k->slots, windowed ? (const uint32_t *)(void *)(a->window + window_bytes(g))
 				      : (const uint32_t *)(void *)vmap_at(m, pos, BLOCK_BYTES));
 	if (windowed) {
-		STORE(&a->rooms[g], room);
-		STORE_REL(&a->bases[g], b); /* pairs with the inline get's acquire */
+		MSTORE(&a->rooms[g], room);
+		MSTORE_REL(&a->bases[g], b); /* pairs with the inline get's acquire */
 	}
 }
 
@@ -235,7 +235,7 @@ static int remap_known(vmap *m, struct cache_array *a, const struct cache_array 
 		a->known[i] = *k;
 		if (k->windowed) {
 			a->known[i].slots = (const uint32_t *)(void *)(a->window + window_bytes(i));
-			a->rooms[i] = LOAD(&k->room);
+			a->rooms[i] = MLOAD(&k->room);
 			a->bases[i] = k->base;
 		}
 	}
@@ -271,11 +271,11 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 	a->pub.bases = a->bases;
 	a->pub.rooms = a->rooms;
 	a->older = old;
-	STORE_REL(&m->cache, a);
+	MSTORE_REL(&m->cache, a);
 	/* the inline get reads in-memory maps only: a file's offsets may be
 	 * hostile, and its gets take the slow path, which checks them */
 	if (m->fast.trusted)
-		STORE_REL(&m->fast.cache, &a->pub); /* pairs with the inline get's acquire */
+		MSTORE_REL(&m->fast.cache, &a->pub); /* pairs with the inline get's acquire */
 	return a;
 }
 
@@ -304,9 +304,9 @@ void groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t first_ke
 	} else if (a) {
 		/* known: the file may have grown past what the entry allows */
 		uint64_t room = room_after(m, base);
-		STORE(&a->known[g].room, room);
+		MSTORE(&a->known[g].room, room);
 		if (a->known[g].windowed)
-			STORE(&a->rooms[g], room);
+			MSTORE(&a->rooms[g], room);
 	}
 	pthread_mutex_unlock(&m->map_lock);
 }
@@ -319,17 +319,17 @@ void groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t first_ke
 const uint32_t *groups_known_slots(const vmap *m, uint64_t g, const char **base,
 				   uint64_t *room)
 {
-	const struct cache_array *a = LOAD_ACQ(&m->cache);
+	const struct cache_array *a = MLOAD_ACQ(&m->cache);
 	const struct known *k;
 	const uint32_t *slots;
 
 	if (!a || g >= a->pub.groups)
 		return NULL;
 	k = &a->known[g];
-	slots = LOAD_ACQ(&k->slots);
+	slots = MLOAD_ACQ(&k->slots);
 	if (slots) {
 		*base = k->base;
-		*room = LOAD(&k->room);
+		*room = MLOAD(&k->room);
 	}
 	return slots;
 }

@@ -422,7 +422,7 @@ static uint64_t value_position(const vmap *m, uint64_t key)
 	struct value_ref v;
 	uint32_t *slot;
 
-	if (slot_find(m, key - vmap_first_key(m), &d, &slot) || value_find(m, d, *slot, &v))
+	if (slot_find(m, key - vmap_first_key(m), &d, &slot) || value_find(m, d, LOAD(slot), &v))
 		fail_msg("key %" PRIu64 " has no value to flip", key);
 	return v.pos;
 }

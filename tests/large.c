@@ -289,10 +289,10 @@ static void to_version_1_slots(vmap *m)
 		struct value_ref v;
 		uint32_t *slot;
 		assert_int_equal(slot_find(m, i, &d, &slot), 0);
-		if (*slot & SLOT_FAR)
+		if (LOAD(slot) & SLOT_FAR)
 			continue;
-		assert_int_equal(value_find(m, d, *slot, &v), 0);
-		*slot = slot_inline(slot_off(*slot), v.len, 0);
+		assert_int_equal(value_find(m, d, LOAD(slot), &v), 0);
+		STORE(slot, slot_inline(slot_off(LOAD(slot)), v.len, 0));
 	}
 }
 
@@ -322,8 +322,9 @@ static void test_version_1_file_stays_readable(void **state)
 		size_t len;
 		uint32_t one = 1, crc;
 		assert_int_equal(tu_read_file(fx->path, &bytes, &len), 0);
+		one = LE(one); /* stored little-endian */
 		memcpy(bytes + 8, &one, 4);
-		crc = crc32c(0, bytes, 60);
+		crc = LE(crc32c(0, bytes, 60));
 		memcpy(bytes + 60, &crc, 4);
 		assert_int_equal(tu_write_file(fx->path, bytes, len), 0);
 		free(bytes);
@@ -340,7 +341,7 @@ static void test_version_1_file_stays_readable(void **state)
 		struct value_ref v;
 		uint32_t *slot;
 		assert_int_equal(slot_find(fx->m, i, &d, &slot), 0);
-		assert_int_equal(value_find(fx->m, d, *slot, &v), 0);
+		assert_int_equal(value_find(fx->m, d, LOAD(slot), &v), 0);
 		if (extent_of(v.pos) != extent_of(v.pos + v.len))
 			fail_msg("key %" PRIu64 " crosses an extent boundary in a version 1 file",
 				 bm.first + i);

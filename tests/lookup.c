@@ -87,7 +87,7 @@ static uint64_t value_pos(const vmap *m, uint64_t key)
 	struct value_ref v;
 	uint32_t *slot;
 	assert_int_equal(slot_find(m, key - vmap_first_key(m), &d, &slot), 0);
-	assert_int_equal(value_find(m, d, *slot, &v), 0);
+	assert_int_equal(value_find(m, d, LOAD(slot), &v), 0);
 	return v.pos;
 }
 
@@ -123,22 +123,22 @@ static void test_lookup_tells_damage(void **state)
 	*nul = '\0';
 	/* an inline offset past the end of the file */
 	slot = slot_of(fx->m, FIRST + 4);
-	saved = *slot;
-	*slot = slot_inline(SLOT_WINDOW - 1, 5, fx->m->fast.len_bias);
+	saved = LOAD(slot);
+	STORE(slot, slot_inline(SLOT_WINDOW - 1, 5, fx->m->fast.len_bias));
 	expect_damaged(fx->m, FIRST + 4, "inline offset past the file");
-	*slot = saved;
+	STORE(slot, saved);
 	/* a far index with no record */
 	slot = slot_of(fx->m, FIRST + 2);
-	saved = *slot;
-	*slot = SLOT_FAR | 1000;
+	saved = LOAD(slot);
+	STORE(slot, SLOT_FAR | 1000);
 	expect_damaged(fx->m, FIRST + 2, "far index past far_count");
-	*slot = saved;
+	STORE(slot, saved);
 	/* a far record pointing past the file */
-	rec = table_elem(fx->m, TABLE_FAR, *slot & ~SLOT_FAR);
-	pos = rec->pos;
-	rec->pos = (uint64_t)1 << 40;
+	rec = table_elem(fx->m, TABLE_FAR, LOAD(slot) & ~SLOT_FAR);
+	pos = LOAD(&rec->pos);
+	STORE(&rec->pos, (uint64_t)1 << 40);
 	expect_damaged(fx->m, FIRST + 2, "far record past the file");
-	rec->pos = pos;
+	STORE(&rec->pos, pos);
 	/* every other key stays readable, and everything is whole again */
 	tu_model_assert(fx->m, &fx->md);
 }
