@@ -6,7 +6,7 @@
  *
  * The fast path is vmap_get_inline() in vmap.h, which finds the slot in the
  * slot window (window.c). This file is the checked path every other get
- * takes: every stored position goes through vmap_at(), so damaged bytes
+ * takes: every stored position goes through vmi_at(), so damaged bytes
  * give NULL.
  *
  *   key --(- first_key)--> index --(/1024)--> dir[g] = {slots_pos, base}
@@ -20,14 +20,14 @@
 
 #include <errno.h>
 
-const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g)
+const struct vmap_dir_entry *vmi_dir_entry(const vmap *m, uint64_t g)
 {
-	return table_elem(m, TABLE_DIR, g);
+	return vmi_table_elem(m, TABLE_DIR, g);
 }
 
-int slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d, uint32_t **slot)
+int vmi_slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d, uint32_t **slot)
 {
-	const struct vmap_dir_entry *e = dir_entry(m, index >> GROUP_SHIFT);
+	const struct vmap_dir_entry *e = vmi_dir_entry(m, index >> GROUP_SHIFT);
 	uint64_t pos;
 	char *slots;
 	int err;
@@ -68,10 +68,10 @@ static int far_value(const vmap *m, uint32_t f, struct value_ref *v)
 {
 	const struct vmap_far *rec;
 
-	/* pairs with the release of far_count in state_store */
+	/* pairs with the release of far_count in vmi_state_store */
 	if (f >= LOAD_ACQ(&m->view->far_count))
 		return VMAP_ECORRUPT;
-	rec = table_elem(m, TABLE_FAR, f);
+	rec = vmi_table_elem(m, TABLE_FAR, f);
 	if (!rec)
 		return VMAP_ECORRUPT;
 	return value_bytes_at(m, LOAD(&rec->pos), LOAD(&rec->len), v);
@@ -97,8 +97,8 @@ static int inline_value(const vmap *m, uint64_t base, uint32_t slot, struct valu
 	room = extent_end(extent_of(pos)) - pos;
 	if (room > INLINE_MAX + 1)
 		room = INLINE_MAX + 1;
-	p = vmap_at(m, pos, room);
-	if (!p && !(p = vmap_at(m, pos, min + 1)))
+	p = vmi_at(m, pos, room);
+	if (!p && !(p = vmi_at(m, pos, min + 1)))
 		return VMAP_ECORRUPT;
 	if (room > MLOAD_ACQ(&m->limit) - pos)
 		room = MLOAD_ACQ(&m->limit) - pos;
@@ -111,7 +111,7 @@ static int inline_value(const vmap *m, uint64_t base, uint32_t slot, struct valu
 	return 0;
 }
 
-int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
+int vmi_value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
 	       struct value_ref *v)
 {
 	if (slot == SLOT_REMOVED)
@@ -132,14 +132,14 @@ static int lookup_key(const vmap *m, uint64_t key, struct value_ref *v)
 
 	if (index >= count)
 		return -ENOENT;
-	err = slot_find(m, index, &d, &slot);
+	err = vmi_slot_find(m, index, &d, &slot);
 	if (err)
 		return err;
 	/* pairs with the release of a replace or remove */
-	return value_find(m, d, LOAD_ACQ(slot), v);
+	return vmi_value_find(m, d, LOAD_ACQ(slot), v);
 }
 
-/* The slow path: every position checked through vmap_at(). */
+/* The slow path: every position checked through vmi_at(). */
 static const char *get_checked(const vmap *m, uint64_t key, size_t *len)
 {
 	struct value_ref v;
@@ -171,13 +171,13 @@ static int blocks_match(const vmap *m, uint64_t pos, uint64_t end)
 {
 	uint64_t bump = LOAD_ACQ(&m->view->bump);
 	for (uint64_t b = pos >> BLOCK_SHIFT; b <= (end - 1) >> BLOCK_SHIFT; b++) {
-		const uint32_t *crc = table_elem(m, TABLE_CRC, b);
-		uint32_t want = crc ? LOAD_ACQ(crc) : 0; /* pairs with seal_block */
+		const uint32_t *crc = vmi_table_elem(m, TABLE_CRC, b);
+		uint32_t want = crc ? LOAD_ACQ(crc) : 0; /* pairs with vmi_seal_block */
 		const char *p;
 		if (!want || (b + 1) << BLOCK_SHIFT > bump)
 			continue; /* no checksum yet */
-		p = vmap_at(m, b << BLOCK_SHIFT, BLOCK_BYTES);
-		if (!p || crc32c(0, p, BLOCK_BYTES) != want)
+		p = vmi_at(m, b << BLOCK_SHIFT, BLOCK_BYTES);
+		if (!p || vmi_crc32c(0, p, BLOCK_BYTES) != want)
 			return VMAP_ECORRUPT;
 	}
 	return 0;
@@ -241,10 +241,10 @@ const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len)
 	groups = (count + GROUP_KEYS - 1) >> GROUP_SHIFT;
 	if (index >= count)
 		return NULL;
-	slots = groups_known_slots(m, g, &base, &room);
+	slots = vmi_groups_known_slots(m, g, &base, &room);
 	if (!slots) {
-		groups_learn(m, g, groups, first);
-		slots = groups_known_slots(m, g, &base, &room);
+		vmi_groups_learn(m, g, groups, first);
+		slots = vmi_groups_known_slots(m, g, &base, &room);
 	}
 	if (slots) {
 		/* pairs with the release of the slot by the writer */
@@ -256,7 +256,7 @@ const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len)
 			return p;
 		}
 		if (short_room) /* the file grew: let the cache know */
-			groups_learn(m, g, groups, first);
+			vmi_groups_learn(m, g, groups, first);
 	}
 	return get_checked(m, key, len);
 }
@@ -308,7 +308,7 @@ int vmap_stat(const vmap *m, struct vmap_stat *st)
 
 	if (!m || !st)
 		return -EINVAL;
-	err = space_total_bytes(m, &total);
+	err = vmi_space_total_bytes(m, &total);
 	if (err)
 		return err; /* *st untouched */
 	memset(st, 0, sizeof *st);

@@ -46,13 +46,13 @@ static int check_value(const void *val, size_t len)
  * check.c, quiet_marks). The journal's active flag is for crash recovery
  * only; a sync changes no entry and leaves it alone.
  */
-void write_begin(vmap *m)
+void vmi_write_begin(vmap *m)
 {
 	STORE(&m->hdr->writes, m->writes + 1);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-void write_end(vmap *m)
+void vmi_write_end(vmap *m)
 {
 	m->writes += 2;
 	/* pairs with the acquire load of the count in check.c's load_marks */
@@ -63,14 +63,14 @@ void write_end(vmap *m)
 static void planned_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
 			  uint64_t value_bytes_after)
 {
-	write_begin(m);
-	journal_begin(m, kind, index, slot_new, value_bytes_after);
+	vmi_write_begin(m);
+	vmi_journal_begin(m, kind, index, slot_new, value_bytes_after);
 }
 
 static void planned_end(vmap *m)
 {
-	journal_end(m);
-	write_end(m);
+	vmi_journal_end(m);
+	vmi_write_end(m);
 }
 
 /* Claim the space the plan took: new chunks zeroed, then published. */
@@ -82,7 +82,7 @@ static void claim_space(vmap *m, const struct plan *p)
 	STORE(&live->gap_pos, p->st.gap_pos);
 	STORE(&live->gap_end, p->st.gap_end);
 	for (int n = 0; n < p->nchunks; n++) {
-		memset(vmap_ptr(m, p->chunks[n].pos), 0, (size_t)BLOCK_BYTES << p->chunks[n].c);
+		memset(vmi_ptr(m, p->chunks[n].pos), 0, (size_t)BLOCK_BYTES << p->chunks[n].c);
 		/* after its zeros; pairs with the acquire in table.c and check.c */
 		STORE_REL(chunk_position(m->hdr, p->chunks[n].table, p->chunks[n].c),
 			  p->chunks[n].pos);
@@ -90,22 +90,22 @@ static void claim_space(vmap *m, const struct plan *p)
 	/* space given back by a failed write may be taken again: a new run's
 	 * slots must read as zero, "nothing here" (vmap_get_inline) */
 	if (p->new_run_blocks)
-		memset(vmap_ptr(m, p->new_run_pos), 0, (size_t)(p->new_run_blocks * BLOCK_BYTES));
+		memset(vmi_ptr(m, p->new_run_pos), 0, (size_t)(p->new_run_blocks * BLOCK_BYTES));
 }
 
 /* A checker that finds the checksum (acquire) sees the block's bytes. */
-void seal_block(vmap *m, uint64_t block)
+void vmi_seal_block(vmap *m, uint64_t block)
 {
-	uint32_t *crc = table_elem(m, TABLE_CRC, block);
+	uint32_t *crc = vmi_table_elem(m, TABLE_CRC, block);
 	if (crc)
-		STORE_REL(crc, crc32c(0, vmap_ptr(m, block << BLOCK_SHIFT), BLOCK_BYTES));
+		STORE_REL(crc, vmi_crc32c(0, vmi_ptr(m, block << BLOCK_SHIFT), BLOCK_BYTES));
 }
 
 static void seal_planned(vmap *m, const struct plan *p)
 {
 	for (int n = 0; n < p->nseals; n++)
 		for (uint64_t b = p->seals[n].from; b < p->seals[n].to; b++)
-			seal_block(m, b);
+			vmi_seal_block(m, b);
 }
 
 /* Copy len bytes to pos, an extent at a time: a far value may cross them. */
@@ -114,7 +114,7 @@ static void copy_in(vmap *m, uint64_t pos, const char *src, uint64_t len)
 	while (len) {
 		uint64_t room = extent_end(extent_of(pos)) - pos;
 		uint64_t n = len < room ? len : room;
-		memcpy(vmap_ptr(m, pos), src, (size_t)n);
+		memcpy(vmi_ptr(m, pos), src, (size_t)n);
 		pos += n;
 		src += n;
 		len -= n;
@@ -125,13 +125,13 @@ static void copy_in(vmap *m, uint64_t pos, const char *src, uint64_t len)
 static void write_value(vmap *m, struct plan *p, const void *val, size_t len)
 {
 	copy_in(m, p->data_pos, val, len);
-	vmap_ptr(m, p->data_pos + len)[0] = '\0';
+	vmi_ptr(m, p->data_pos + len)[0] = '\0';
 	seal_planned(m, p);
 }
 
 static void write_far(vmap *m, uint64_t f, uint64_t pos, uint64_t len)
 {
-	struct vmap_far *rec = table_elem(m, TABLE_FAR, f);
+	struct vmap_far *rec = vmi_table_elem(m, TABLE_FAR, f);
 	STORE(&rec->pos, pos);
 	STORE(&rec->len, len);
 }
@@ -151,16 +151,16 @@ static int find_or_plan_group(vmap *m, struct plan *p, uint64_t index, struct gr
 	g->fresh = (index & (GROUP_KEYS - 1)) == 0;
 	if (!g->fresh) {
 		uint32_t *slot;
-		err = slot_find(m, index, &d, &slot);
+		err = vmi_slot_find(m, index, &d, &slot);
 		if (err)
 			return err;
 		g->slots_pos = LOAD(&d->slots_pos);
 		g->base = LOAD(&d->base);
 		return g->base < BLOCK_BYTES || g->base > p->st.bump ? VMAP_ECORRUPT : 0;
 	}
-	err = plan_table_elem(m, p, TABLE_DIR, index >> GROUP_SHIFT);
+	err = vmi_plan_table_elem(m, p, TABLE_DIR, index >> GROUP_SHIFT);
 	if (!err)
-		err = plan_slot_block(p, index >> GROUP_SHIFT, &g->slots_pos);
+		err = vmi_plan_slot_block(p, index >> GROUP_SHIFT, &g->slots_pos);
 	if (err)
 		return err;
 	g->base = p->st.gap_pos < p->st.gap_end ? p->st.gap_pos : p->st.bump;
@@ -178,7 +178,7 @@ static int goes_inline(const struct plan *p, const struct group_ref *g, const vo
 	uint64_t pos;
 	if (len > INLINE_MAX || (len && memchr(val, 0, len)))
 		return 0;
-	pos = plan_predict(p, len + 1);
+	pos = vmi_plan_predict(p, len + 1);
 	return pos - g->base < SLOT_WINDOW && extent_of(pos) == extent_of(g->base) &&
 	       extent_of(pos + len) == extent_of(g->base);
 }
@@ -198,7 +198,7 @@ static int sequence_error(const struct vmap_state *live, uint64_t key)
  * one mmap per 1024 appends, instead of a first get paying for it. */
 static void learn_new_group(vmap *m, uint64_t g, uint64_t first_key)
 {
-	groups_learn(m, g, g + 1, first_key);
+	vmi_groups_learn(m, g, g + 1, first_key);
 }
 
 /*
@@ -210,7 +210,7 @@ static void learn_new_group(vmap *m, uint64_t g, uint64_t first_key)
 static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t base)
 {
 	uint64_t limit = base + SLOT_WINDOW;
-	uint64_t crc_end = table_capacity(m, TABLE_CRC) << BLOCK_SHIFT;
+	uint64_t crc_end = vmi_table_capacity(m, TABLE_CRC) << BLOCK_SHIFT;
 
 	if (limit > extent_end(extent_of(base)))
 		limit = extent_end(extent_of(base));
@@ -221,7 +221,7 @@ static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t bas
 	m->fast_lo = (index & ~(uint64_t)(GROUP_KEYS - 1)) + 1;
 	m->fast_span = GROUP_KEYS - 1;
 	m->fast_limit = limit;
-	m->group_slots = (uint32_t *)vmap_ptr(m, slots_pos);
+	m->group_slots = (uint32_t *)vmi_ptr(m, slots_pos);
 	m->group_base = base;
 }
 
@@ -229,7 +229,7 @@ static void note_group(vmap *m, uint64_t index, uint64_t slots_pos, uint64_t bas
 static void seal_completed(vmap *m, uint64_t pos, uint64_t end)
 {
 	for (uint64_t b = pos >> BLOCK_SHIFT; b < end >> BLOCK_SHIFT; b++)
-		seal_block(m, b);
+		vmi_seal_block(m, b);
 }
 
 /*
@@ -262,12 +262,12 @@ static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 		return 0;
 
 	bytes = LOAD(&live->value_bytes);
-	write_begin(m);
+	vmi_write_begin(m);
 	if (!m->anon)
-		journal_fast(m, count, bytes, len);
+		vmi_journal_fast(m, count, bytes, len);
 	if (end > m->populated)
-		space_populate(m, end);
-	dst = vmap_ptr(m, pos);
+		vmi_space_populate(m, end);
+	dst = vmi_ptr(m, pos);
 	if (len) /* val may be NULL when len is 0 */
 		memcpy(dst, val, len);
 	dst[len] = '\0';
@@ -282,8 +282,8 @@ static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 	STORE(&live->value_bytes, bytes + len);
 	STORE_REL(&live->count, count + 1);
 	if (!m->anon)
-		journal_end(m);
-	write_end(m);
+		vmi_journal_end(m);
+	vmi_write_end(m);
 	return 1;
 }
 
@@ -304,15 +304,15 @@ __attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const
 		err = sequence_error(&m->hdr->live, key);
 	if (err)
 		return err;
-	plan_start(m, &p);
+	vmi_plan_start(m, &p);
 	index = p.st.count;
 	err = find_or_plan_group(m, &p, index, &g);
-	if (!err) /* first, so that plan_data below allocates no table */
-		err = plan_crc_cover(m, &p, len + 1);
+	if (!err) /* first, so that vmi_plan_data below allocates no table */
+		err = vmi_plan_crc_cover(m, &p, len + 1);
 	if (err)
 		return err;
 	far = !goes_inline(&p, &g, val, len);
-	err = plan_value(m, &p, far, len, &f, &pos);
+	err = vmi_plan_value(m, &p, far, len, &f, &pos);
 	if (err)
 		return err;
 
@@ -320,7 +320,7 @@ __attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const
 	planned_begin(m, JOURNAL_APPEND, index, slot, 0);
 	claim_space(m, &p);
 	if (g.fresh) {
-		struct vmap_dir_entry *d = table_elem(m, TABLE_DIR, index >> GROUP_SHIFT);
+		struct vmap_dir_entry *d = vmi_table_elem(m, TABLE_DIR, index >> GROUP_SHIFT);
 		STORE(&d->slots_pos, g.slots_pos);
 		STORE(&d->base, g.base);
 	}
@@ -328,12 +328,12 @@ __attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const
 	if (far)
 		write_far(m, f, pos, len);
 	/* the commit: value, record and directory entry are in place */
-	STORE_REL((uint32_t *)(void *)vmap_ptr(m, g.slots_pos) + (index & (GROUP_KEYS - 1)), slot);
+	STORE_REL((uint32_t *)(void *)vmi_ptr(m, g.slots_pos) + (index & (GROUP_KEYS - 1)), slot);
 	if (!index)
 		p.st.first_key = key;
 	p.st.value_bytes += len;
 	p.st.count = index + 1;
-	state_store(&m->hdr->live, &p.st);
+	vmi_state_store(&m->hdr->live, &p.st);
 	planned_end(m);
 	note_group(m, index, g.slots_pos, g.base);
 	if (g.fresh) /* readers of this handle need not learn it themselves */
@@ -361,9 +361,9 @@ static int live_slot(vmap *m, uint64_t key, uint32_t **slot, size_t *len)
 
 	if (index >= LOAD(&s->count))
 		return -ENOENT;
-	err = slot_find(m, index, &d, slot);
+	err = vmi_slot_find(m, index, &d, slot);
 	if (!err)
-		err = value_find(m, d, LOAD(*slot), &v);
+		err = vmi_value_find(m, d, LOAD(*slot), &v);
 	if (!err)
 		*len = v.len;
 	return err;
@@ -376,7 +376,7 @@ static int durable_before_commit(vmap *m, uint64_t key)
 	uint64_t index = key - LOAD(&m->hdr->live.first_key);
 	if (m->anon || index >= LOAD(&m->hdr->synced.count))
 		return 0;
-	return sync_flush(m);
+	return vmi_sync_flush(m);
 }
 
 int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len)
@@ -395,9 +395,9 @@ int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len)
 		err = live_slot(m, key, &slot, &old_len);
 	if (err)
 		return err;
-	plan_start(m, &p);
+	vmi_plan_start(m, &p);
 	before = p.st;
-	err = plan_value(m, &p, 1, len, &f, &pos);
+	err = vmi_plan_value(m, &p, 1, len, &f, &pos);
 	if (err)
 		return err;
 
@@ -406,17 +406,17 @@ int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len)
 	claim_space(m, &p);
 	write_value(m, &p, val, len);
 	write_far(m, f, pos, len);
-	state_store(&m->hdr->live, &p.st);
+	vmi_state_store(&m->hdr->live, &p.st);
 	err = durable_before_commit(m, key);
 	if (err) {
-		rollback_to(m, &before);
+		vmi_rollback_to(m, &before);
 		planned_end(m);
 		return err;
 	}
 	STORE_REL(slot, SLOT_FAR | (uint32_t)f); /* the commit */
 	/* in 64 bits: a shorter value must not wrap a 32-bit size_t */
 	p.st.value_bytes = p.st.value_bytes + len - old_len;
-	state_store(&m->hdr->live, &p.st);
+	vmi_state_store(&m->hdr->live, &p.st);
 	planned_end(m);
 	return 0;
 }
@@ -433,12 +433,12 @@ int vmap_remove(vmap *m, uint64_t key)
 		err = live_slot(m, key, &slot, &old_len);
 	if (err)
 		return err;
-	state_load(&s, &m->hdr->live);
+	vmi_state_load(&s, &m->hdr->live);
 	planned_begin(m, JOURNAL_REMOVE, key - s.first_key, SLOT_REMOVED, s.value_bytes - old_len);
 	STORE_REL(slot, SLOT_REMOVED); /* the commit */
 	s.removed++;
 	s.value_bytes -= old_len;
-	state_store(&m->hdr->live, &s);
+	vmi_state_store(&m->hdr->live, &s);
 	planned_end(m);
 	return 0;
 }

@@ -6,7 +6,7 @@
  */
 #define _GNU_SOURCE
 #include "testutil.h"
-#include "internal.h" /* crc32c(), to forge a header of another version */
+#include "internal.h" /* vmi_crc32c(), to forge a header of another version */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -231,7 +231,7 @@ static void test_other_version(void **state)
 	for (size_t v = 0; v < sizeof versions / sizeof versions[0]; v++) {
 		memcpy(bytes, orig, len);
 		put_le32((unsigned char *)bytes + 8, versions[v]);
-		put_le32((unsigned char *)bytes + 60, crc32c(0, bytes, 60));
+		put_le32((unsigned char *)bytes + 60, vmi_crc32c(0, bytes, 60));
 		assert_int_equal(tu_write_file(d->path, bytes, len), 0);
 		for (size_t i = 0; i < 3; i++) {
 			assert_open_fails(d->path, flags[i], VMAP_EVERSION);

@@ -295,10 +295,10 @@ static void to_version_1_slots(vmap *m)
 		const struct vmap_dir_entry *d;
 		struct value_ref v;
 		uint32_t *slot;
-		assert_int_equal(slot_find(m, i, &d, &slot), 0);
+		assert_int_equal(vmi_slot_find(m, i, &d, &slot), 0);
 		if (LOAD(slot) & SLOT_FAR)
 			continue;
-		assert_int_equal(value_find(m, d, LOAD(slot), &v), 0);
+		assert_int_equal(vmi_value_find(m, d, LOAD(slot), &v), 0);
 		STORE(slot, slot_inline(slot_off(LOAD(slot)), v.len, 0));
 	}
 }
@@ -331,7 +331,7 @@ static void test_version_1_file_stays_readable(void **state)
 		assert_int_equal(tu_read_file(fx->path, &bytes, &len), 0);
 		one = LE(one); /* stored little-endian */
 		memcpy(bytes + 8, &one, 4);
-		crc = LE(crc32c(0, bytes, 60));
+		crc = LE(vmi_crc32c(0, bytes, 60));
 		memcpy(bytes + 60, &crc, 4);
 		assert_int_equal(tu_write_file(fx->path, bytes, len), 0);
 		free(bytes);
@@ -347,8 +347,8 @@ static void test_version_1_file_stays_readable(void **state)
 		const struct vmap_dir_entry *d;
 		struct value_ref v;
 		uint32_t *slot;
-		assert_int_equal(slot_find(fx->m, i, &d, &slot), 0);
-		assert_int_equal(value_find(fx->m, d, LOAD(slot), &v), 0);
+		assert_int_equal(vmi_slot_find(fx->m, i, &d, &slot), 0);
+		assert_int_equal(vmi_value_find(fx->m, d, LOAD(slot), &v), 0);
 		if (extent_of(v.pos) != extent_of(v.pos + v.len))
 			fail_msg("key %" PRIu64 " crosses an extent boundary in a version 1 file",
 				 bm.first + i);
