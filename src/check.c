@@ -117,7 +117,9 @@ static void take_snapshot(struct checker *ck)
 /* bump again, for something published after the snapshot (acquire). */
 static uint64_t bump_now(const struct checker *ck, uint64_t need)
 {
-	return need <= ck->s.bump ? ck->s.bump : LOAD_ACQ(&ck->m->view->bump);
+	/* after the acquire of what it bounds (a slot, a record, a checksum),
+	 * whose writer stored bump before releasing it */
+	return need <= ck->s.bump ? ck->s.bump : LOAD(&ck->m->view->bump);
 }
 
 /* ---- the state and the tables ------------------------------------------------- */
@@ -128,6 +130,7 @@ static int check_state(const struct checker *ck)
 
 	if (s->count > VMAP_SLOTS_MAX || (s->count && s->count - 1 > UINT64_MAX - s->first_key))
 		return VMAP_ECORRUPT;
+	/* the limit pairs with space.c's release of it */
 	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > MLOAD_ACQ(&ck->m->limit))
 		return VMAP_ECORRUPT;
 	/* every 1024 keys own a 4 KiB slot block below bump */
@@ -384,7 +387,7 @@ static int check_once(const vmap *m)
 	struct checker ck = {.m = m, .restart_view = m->view == &m->hdr->synced};
 	int err;
 
-	if (vmi_header_validate(m->hdr, MLOAD_ACQ(&m->limit)))
+	if (vmi_header_validate(m->hdr, MLOAD_ACQ(&m->limit))) /* pairs with space.c */
 		return VMAP_ECORRUPT;
 	take_snapshot(&ck);
 	if (ck.s.bump < BLOCK_BYTES || ck.s.bump > VMAP_BYTES_MAX ||

@@ -103,7 +103,9 @@ void vmi_state_store(struct vmap_state *dst, const struct vmap_state *src)
 	STORE(&dst->bump, src->bump);
 	STORE(&dst->gap_pos, src->gap_pos);
 	STORE(&dst->gap_end, src->gap_end);
-	STORE(&dst->far_count, src->far_count);
+	/* after the far table's chunks: a checker that loads far_count with
+	 * acquire finds them (check.c, take_snapshot) */
+	STORE_REL(&dst->far_count, src->far_count);
 	STORE(&dst->removed, src->removed);
 	STORE(&dst->value_bytes, src->value_bytes);
 	STORE(&dst->tail_crc, src->tail_crc);
@@ -117,7 +119,7 @@ void vmi_state_store(struct vmap_state *dst, const struct vmap_state *src)
 void vmi_state_load(struct vmap_state *dst, const struct vmap_state *src)
 {
 	memset(dst, 0, sizeof *dst);
-	dst->count = LOAD_ACQ(&src->count);
+	dst->count = LOAD_ACQ(&src->count); /* pairs with the release above */
 	dst->first_key = LOAD(&src->first_key);
 	dst->bump = LOAD(&src->bump);
 	dst->gap_pos = LOAD(&src->gap_pos);

@@ -317,6 +317,8 @@ static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **
 	uintptr_t base;
 	if (k >= EXTENTS || len > extent_end(k) - pos)
 		return VMAP_ECORRUPT;
+	/* both pair with space.c's releases: a base seen is mapped, a limit
+	 * seen is covered by extents and file */
 	base = MLOAD_ACQ(&m->ext_base[k]);
 	if (!base || pos + len > MLOAD_ACQ(&m->limit)) {
 		int err = vmi_space_refresh(m, pos + len);

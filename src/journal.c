@@ -39,12 +39,12 @@ void vmi_journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len)
 	STORE(&j->before.count, count);
 	STORE(&j->before.value_bytes, bytes);
 	STORE(&j->value_bytes_after, bytes + len);
-	STORE_REL(&j->active, 1);
+	STORE_REL(&j->active, 1); /* after what it describes */
 }
 
 void vmi_journal_end(vmap *m)
 {
-	STORE_REL(&m->hdr->journal.active, 0);
+	STORE_REL(&m->hdr->journal.active, 0); /* after the counters it completed */
 }
 
 /* A journal left active must describe an operation on a sane state. */

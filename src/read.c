@@ -2,12 +2,14 @@
 /*
  * read.c - vmap_get and the other readers. No locks: a reader loads count
  * with acquire (pairing with the writer's release of count, write.c step 6)
- * and a slot with acquire (pairing with replace and remove, step 5).
+ * and a slot with acquire (pairing with the release of every slot, step 5),
+ * so what either names was written before.
  *
- * The fast path is vmap_get_inline() in vmap.h, which finds the slot in the
- * slot window (window.c). This file is the checked path every other get
- * takes: every stored position goes through vmi_at(), so damaged bytes
- * give NULL.
+ * The fast path is vmap_get_inline() in vmap.h, which finds the slot of a
+ * map in memory in the slot window (window.c). This file is the checked
+ * path every other get takes, and every get of a file: every stored
+ * position goes through vmi_at(), so damaged bytes give NULL (and
+ * vmap_lookup says which).
  *
  *   key --(- first_key)--> index --(/1024)--> dir[g] = {slots_pos, base}
  *                            |                  |
@@ -100,7 +102,7 @@ static int inline_value(const vmap *m, uint64_t base, uint32_t slot, struct valu
 	p = vmi_at(m, pos, room);
 	if (!p && !(p = vmi_at(m, pos, min + 1)))
 		return VMAP_ECORRUPT;
-	if (room > MLOAD_ACQ(&m->limit) - pos)
+	if (room > MLOAD_ACQ(&m->limit) - pos) /* pairs with space.c's release */
 		room = MLOAD_ACQ(&m->limit) - pos;
 	nul = memchr(p + min, 0, (size_t)room - min);
 	if (!nul)
@@ -169,7 +171,7 @@ int vmap_lookup(const vmap *m, uint64_t key, const char **val, size_t *len)
 /* Every sealed block under [pos, end) must still match its checksum. */
 static int blocks_match(const vmap *m, uint64_t pos, uint64_t end)
 {
-	uint64_t bump = LOAD_ACQ(&m->view->bump);
+	uint64_t bump = LOAD(&m->view->bump); /* ordered by the slot's acquire before */
 	for (uint64_t b = pos >> BLOCK_SHIFT; b <= (end - 1) >> BLOCK_SHIFT; b++) {
 		const uint32_t *crc = vmi_table_elem(m, TABLE_CRC, b);
 		uint32_t want = crc ? LOAD_ACQ(crc) : 0; /* pairs with vmi_seal_block */
@@ -234,7 +236,7 @@ const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len)
 
 	if (!m)
 		return NULL;
-	count = LOAD_ACQ(&m->view->count);
+	count = LOAD_ACQ(&m->view->count); /* pairs with the writer's commit */
 	first = LOAD(&m->view->first_key);
 	index = key - first;
 	g = index >> GROUP_SHIFT;
@@ -274,7 +276,7 @@ const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 
 uint64_t vmap_first_key(const vmap *m)
 {
-	if (!m || !LOAD_ACQ(&m->view->count))
+	if (!m || !LOAD_ACQ(&m->view->count)) /* pairs with the writer's commit */
 		return 0;
 	return LOAD(&m->view->first_key);
 }
@@ -285,7 +287,7 @@ uint64_t vmap_next_key(const vmap *m)
 	uint64_t count, first;
 	if (!m)
 		return 0;
-	count = LOAD_ACQ(&m->view->count);
+	count = LOAD_ACQ(&m->view->count); /* pairs with the writer's commit */
 	first = LOAD(&m->view->first_key);
 	/* After UINT64_MAX the sum wraps to 0: exactly "no next key". */
 	return count ? first + count : 0;
@@ -296,7 +298,7 @@ uint64_t vmap_count(const vmap *m)
 	uint64_t count, removed;
 	if (!m)
 		return 0;
-	count = LOAD_ACQ(&m->view->count);
+	count = LOAD_ACQ(&m->view->count); /* pairs with the writer's commit */
 	removed = LOAD(&m->view->removed);
 	return removed <= count ? count - removed : 0;
 }

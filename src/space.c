@@ -37,14 +37,14 @@ int vmi_space_map_extent(vmap *m, unsigned k)
 	int err = 0;
 	void *p;
 
-	if (MLOAD_ACQ(&m->ext_base[k]))
+	if (MLOAD_ACQ(&m->ext_base[k])) /* pairs with the release below */
 		return 0;
 	if (bytes > SIZE_MAX) /* a 32-bit process has run out of address space */
 		return -ENOMEM;
 	p = vmi_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;
-	MSTORE_REL(&m->ext_base[k], (uintptr_t)p);
+	MSTORE_REL(&m->ext_base[k], (uintptr_t)p); /* pairs with vmi_at's acquire */
 	return 0;
 }
 
@@ -66,7 +66,7 @@ int vmi_space_refresh(const vmap *cm, uint64_t need_end)
 	if (need_end > MLOAD(&m->limit) && m->read_only) {
 		err = vmi_sys_fstat(m->fd, &st);
 		if (!err && (uint64_t)st.st_size > MLOAD(&m->limit))
-			MSTORE_REL(&m->limit, (uint64_t)st.st_size);
+			MSTORE_REL(&m->limit, (uint64_t)st.st_size); /* pairs with vmi_at */
 	}
 	if (!err && need_end > MLOAD(&m->limit))
 		err = -EFAULT;
@@ -168,7 +168,7 @@ int vmi_space_reserve(vmap *m, uint64_t end)
 	}
 	end = m->file_bytes;
 	if (end > MLOAD(&m->limit))
-		MSTORE_REL(&m->limit, end);
+		MSTORE_REL(&m->limit, end); /* after the extents it covers: pairs with vmi_at */
 	m->reserved = end < extent_end(last) ? end : extent_end(last);
 	return 0;
 }

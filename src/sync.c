@@ -49,7 +49,7 @@ void vmi_refresh_prefix_crcs(vmap *m)
 	STORE(&live->tail_crc, prefix_crc(m, LOAD(&live->bump)));
 	STORE(&live->gap_crc, LOAD(&live->gap_pos) < LOAD(&live->gap_end) ?
 				      prefix_crc(m, LOAD(&live->gap_pos)) : 0);
-	STORE_REL(&live->crcs_valid, 1);
+	STORE_REL(&live->crcs_valid, 1); /* after both CRCs: pairs with check.c */
 }
 
 /* What step 2 of a sync changes, so that a failed sync can put it back. */

@@ -26,7 +26,7 @@ const struct table_shape vmi_table_shapes[TABLES] = {
 static char *chunk_addr(const vmap *m, int table, unsigned c)
 {
 	uintptr_t *cache = (uintptr_t *)&m->table_addr[table][c];
-	uintptr_t a = MLOAD_ACQ(cache);
+	uintptr_t a = MLOAD_ACQ(cache); /* pairs with the release below */
 	uint64_t pos, bytes = (uint64_t)BLOCK_BYTES << c;
 	char *p;
 
@@ -37,7 +37,7 @@ static char *chunk_addr(const vmap *m, int table, unsigned c)
 		return NULL;
 	p = vmi_at(m, pos, bytes);
 	if (p)
-		MSTORE_REL(cache, (uintptr_t)p);
+		MSTORE_REL(cache, (uintptr_t)p); /* once checked: pairs with the acquire above */
 	return p;
 }
 

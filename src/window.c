@@ -124,7 +124,7 @@ static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *ba
 static uint64_t room_after(const vmap *m, uint64_t base)
 {
 	uint64_t end = extent_end(extent_of(base));
-	uint64_t limit = MLOAD_ACQ(&m->limit);
+	uint64_t limit = MLOAD_ACQ(&m->limit); /* pairs with space.c's release */
 	return (end < limit ? end : limit) - base;
 }
 
@@ -140,6 +140,7 @@ static void fill(vmap *m, struct cache_array *a, uint64_t g, uint64_t pos, uint6
 	k->slots_pos = pos;
 	k->windowed = windowed;
 	MSTORE(&k->room, room);
+	/* last of the entry: pairs with vmi_groups_known_slots's acquire */
 	MSTORE_REL(&k->slots, windowed ? (const uint32_t *)(void *)(a->window + window_bytes(g))
 				      : (const uint32_t *)(void *)vmi_at(m, pos, BLOCK_BYTES));
 	if (windowed) {
@@ -271,7 +272,7 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 	a->pub.bases = a->bases;
 	a->pub.rooms = a->rooms;
 	a->older = old;
-	MSTORE_REL(&m->cache, a);
+	MSTORE_REL(&m->cache, a); /* pairs with vmi_groups_known_slots */
 	/* the inline get reads in-memory maps only: a file's offsets may be
 	 * hostile, and its gets take the slow path, which checks them */
 	if (m->fast.trusted)
@@ -319,14 +320,14 @@ void vmi_groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t firs
 const uint32_t *vmi_groups_known_slots(const vmap *m, uint64_t g, const char **base,
 				   uint64_t *room)
 {
-	const struct cache_array *a = MLOAD_ACQ(&m->cache);
+	const struct cache_array *a = MLOAD_ACQ(&m->cache); /* pairs with grow's release */
 	const struct known *k;
 	const uint32_t *slots;
 
 	if (!a || g >= a->pub.groups)
 		return NULL;
 	k = &a->known[g];
-	slots = MLOAD_ACQ(&k->slots);
+	slots = MLOAD_ACQ(&k->slots); /* pairs with fill's release */
 	if (slots) {
 		*base = k->base;
 		*room = MLOAD(&k->room);

@@ -6,17 +6,22 @@
  * in, in an order that lets readers run beside us without a lock and lets a
  * writer that was killed at any instant be undone on reopen:
  *
+ *   0. the count of writes made odd             (for checkers, check.c)
  *   1. journal: the state before, "operation in progress"   (crash undo)
  *   2. state: bump and gap, then the new table chunks       (space claimed)
  *   3. value bytes and NUL, far record, dir entry           (invisible yet)
- *   4. seal completed blocks: their CRC32C                  (check)
+ *   4. seal completed blocks: their CRC32C, with release    (check)
  *      (the partly filled blocks' CRCs wait for sync or close)
  *   5. slot, with release          <- commit of replace and remove
  *   6. counters, then count with release <- commit of append
- *   7. journal: done
+ *   7. journal: done; the count of writes even again
  *
  * A reader loads count with acquire (pairs with 6) and the slot with acquire
- * (pairs with 5), so whatever it finds there was written before it.
+ * (pairs with 5), so whatever it finds there was written before it; the
+ * inline get of a map in memory, which reads no count, relies on 5 alone
+ * (a slot not yet written is zero). The common append (appended_fast) keeps
+ * the same order with fewer steps: no plan, no table, and no journal in
+ * memory.
  */
 #include "plan.h"
 #include "sys.h"
@@ -277,10 +282,11 @@ static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 	/* after the bump: a checker that finds a checksum finds its block used */
 	if (end >> BLOCK_SHIFT != pos >> BLOCK_SHIFT)
 		seal_completed(m, pos, end);
+	/* after the value: pairs with the acquire of the slot by gets */
 	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)],
 		  slot_inline(pos - m->group_base, len, m->fast.len_bias));
 	STORE(&live->value_bytes, bytes + len);
-	STORE_REL(&live->count, count + 1);
+	STORE_REL(&live->count, count + 1); /* the commit: pairs with readers' count */
 	if (!m->anon)
 		vmi_journal_end(m);
 	vmi_write_end(m);
