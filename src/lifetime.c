@@ -146,31 +146,12 @@ static int map_header(vmap *m, uint64_t size)
 	return err;
 }
 
-static int open_writer(vmap *m, uint64_t size, int create)
+/* A writer on a map already in the file: validated, recovered, reserved. */
+static int open_existing(vmap *m, uint64_t size)
 {
 	const struct vmap_state *trusted;
 	int err;
 
-	m->file_bytes = size;
-	if (size == 0) {
-		if (!create)
-			return VMAP_ECORRUPT;
-		err = vmi_space_reserve(m, BLOCK_BYTES);
-		if (!err)
-			err = map_header(m, m->file_bytes);
-		if (!err)
-			write_fresh_header(m);
-		return err;
-	}
-	err = map_header(m, size);
-	if (err)
-		return err;
-	if (needs_init(m, size)) {
-		if (!create)
-			return VMAP_ECORRUPT;
-		write_fresh_header(m);
-		return 0;
-	}
 	m->view = &m->hdr->live;
 	m->file_bytes_found = size;
 	err = vmi_header_validate(m->hdr, size);
@@ -191,6 +172,30 @@ static int open_writer(vmap *m, uint64_t size, int create)
 	return err;
 }
 
+static int open_writer(vmap *m, uint64_t size, int create)
+{
+	int err;
+
+	m->file_bytes = size;
+	if (size == 0) {
+		if (!create)
+			return VMAP_ECORRUPT;
+		err = vmi_space_reserve(m, BLOCK_BYTES);
+		if (!err)
+			err = map_header(m, m->file_bytes);
+		if (!err)
+			write_fresh_header(m);
+		return err;
+	}
+	err = map_header(m, size);
+	if (err || !needs_init(m, size))
+		return err ? err : open_existing(m, size);
+	if (!create)
+		return VMAP_ECORRUPT;
+	write_fresh_header(m);
+	return 0;
+}
+
 /* A reader takes the synced state when a restart may have torn the rest. */
 static int open_reader(vmap *m, uint64_t size)
 {
@@ -206,6 +211,17 @@ static int open_reader(vmap *m, uint64_t size)
 	take_version(m);
 	m->view = vmi_restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
 	return vmi_stored_state_validate(m->view, size);
+}
+
+/* The open file: locked if a writer, and a regular file. */
+static int take_file(vmap *m, struct stat *st)
+{
+	int err = 0;
+	if (!m->read_only)
+		err = vmi_sys_flock(m->fd, LOCK_EX | LOCK_NB);
+	if (!err)
+		err = vmi_sys_fstat(m->fd, st);
+	return err ? err : file_kind_error(st->st_mode);
 }
 
 int vmap_open(vmap **out, const char *path, int flags)
@@ -227,13 +243,7 @@ int vmap_open(vmap **out, const char *path, int flags)
 		vmi_sys_close(fd);
 		return err;
 	}
-	m->view = NULL;
-	if (!m->read_only)
-		err = vmi_sys_flock(fd, LOCK_EX | LOCK_NB);
-	if (!err)
-		err = vmi_sys_fstat(fd, &st);
-	if (!err)
-		err = file_kind_error(st.st_mode);
+	err = take_file(m, &st);
 	if (err)
 		goto fail;
 	m->have_boot = vmi_sys_boot_id(m->boot) == 0;

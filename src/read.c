@@ -274,32 +274,29 @@ const char *vmap_get(const vmap *m, uint64_t key, size_t *len)
 	return vmap_get_inline(m, key, len);
 }
 
-uint64_t vmap_first_key(const vmap *m)
+
+
+/* The keys appended (acquire: pairs with the writer's commit); 0 for NULL. */
+static uint64_t appended(const vmap *m)
 {
-	if (!m || !LOAD_ACQ(&m->view->count)) /* pairs with the writer's commit */
-		return 0;
-	return LOAD(&m->view->first_key);
+	return m ? LOAD_ACQ(&m->view->count) : 0;
 }
 
+uint64_t vmap_first_key(const vmap *m)
+{
+	return appended(m) ? LOAD(&m->view->first_key) : 0;
+}
 
 uint64_t vmap_next_key(const vmap *m)
 {
-	uint64_t count, first;
-	if (!m)
-		return 0;
-	count = LOAD_ACQ(&m->view->count); /* pairs with the writer's commit */
-	first = LOAD(&m->view->first_key);
+	uint64_t count = appended(m);
 	/* After UINT64_MAX the sum wraps to 0: exactly "no next key". */
-	return count ? first + count : 0;
+	return count ? LOAD(&m->view->first_key) + count : 0;
 }
 
 uint64_t vmap_count(const vmap *m)
 {
-	uint64_t count, removed;
-	if (!m)
-		return 0;
-	count = LOAD_ACQ(&m->view->count); /* pairs with the writer's commit */
-	removed = LOAD(&m->view->removed);
+	uint64_t count = appended(m), removed = count ? LOAD(&m->view->removed) : 0;
 	return removed <= count ? count - removed : 0;
 }
 

@@ -245,27 +245,32 @@ static void seal_completed(vmap *m, uint64_t pos, uint64_t end)
  * (and every error) to append_planned. A map in memory dies with its
  * process and keeps no journal.
  */
+/* Where the common append would put len bytes and their NUL, or 0 if it
+ * cannot: its end must stay within the group's window and any gap. */
+static uint64_t fast_place(const vmap *m, size_t len, int *in_gap)
+{
+	const struct vmap_state *live = &m->hdr->live;
+	uint64_t gap_pos = LOAD(&live->gap_pos), gap_end = LOAD(&live->gap_end), pos, limit;
+
+	*in_gap = gap_pos < gap_end;
+	pos = *in_gap ? gap_pos : LOAD(&live->bump);
+	limit = *in_gap && gap_end < m->fast_limit ? gap_end : m->fast_limit;
+	return pos + len + 1 <= limit ? pos : 0;
+}
+
 static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 {
 	struct vmap_state *live = &m->hdr->live;
 	uint64_t count = LOAD(&live->count), first = LOAD(&live->first_key), bytes, pos, end;
-	uint64_t gap_pos, gap_end, limit;
 	char *dst;
 	int in_gap;
 
 	/* (key > first: the key space has not wrapped past UINT64_MAX) */
 	if (count - m->fast_lo >= m->fast_span || key != first + count || key <= first ||
-	    len + m->fast.len_bias >= SLOT_LEN_LONG || (len && memchr(val, 0, len)))
+	    len + m->fast.len_bias >= SLOT_LEN_LONG || (len && memchr(val, 0, len)) ||
+	    !(pos = fast_place(m, len, &in_gap)))
 		return 0;
-	gap_pos = LOAD(&live->gap_pos);
-	gap_end = LOAD(&live->gap_end);
-	in_gap = gap_pos < gap_end;
-	pos = in_gap ? gap_pos : LOAD(&live->bump);
 	end = pos + len + 1;
-	limit = in_gap && gap_end < m->fast_limit ? gap_end : m->fast_limit;
-	if (end > limit)
-		return 0;
-
 	bytes = LOAD(&live->value_bytes);
 	vmi_write_begin(m);
 	if (!m->anon)
@@ -293,57 +298,80 @@ static int appended_fast(vmap *m, uint64_t key, const void *val, size_t len)
 	return 1;
 }
 
-/* Every append that is not the common one, and every error. Out of line:
- * the common one stays a short function with few registers to save. */
-__attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const void *val, size_t len)
-{
+/* An append, planned: the group (new or not), the value, where it goes. */
+struct planned_append {
 	struct plan p;
 	struct group_ref g;
-	uint64_t index, pos, f = 0;
+	uint64_t index, pos, f;
 	uint32_t slot;
-	int far, err;
+	int far;
+};
+
+static int plan_append(vmap *m, struct planned_append *a, const void *val, size_t len)
+{
+	int err;
+
+	vmi_plan_start(m, &a->p);
+	a->index = a->p.st.count;
+	a->f = 0;
+	err = find_or_plan_group(m, &a->p, a->index, &a->g);
+	if (!err) /* first, so that vmi_plan_data below allocates no table */
+		err = vmi_plan_crc_cover(m, &a->p, len + 1);
+	if (err)
+		return err;
+	a->far = !goes_inline(&a->p, &a->g, val, len);
+	err = vmi_plan_value(m, &a->p, a->far, len, &a->f, &a->pos);
+	a->slot = a->far ? SLOT_FAR | (uint32_t)a->f
+			 : slot_inline(a->pos - a->g.base, len, m->fast.len_bias);
+	return err;
+}
+
+/* Everything but the commit: the space, the directory entry, the value. */
+static void write_append(vmap *m, struct planned_append *a, const void *val, size_t len)
+{
+	claim_space(m, &a->p);
+	if (a->g.fresh) {
+		struct vmap_dir_entry *d = vmi_table_elem(m, TABLE_DIR, a->index >> GROUP_SHIFT);
+		STORE(&d->slots_pos, a->g.slots_pos);
+		STORE(&d->base, a->g.base);
+	}
+	write_value(m, &a->p, val, len);
+	if (a->far)
+		write_far(m, a->f, a->pos, len);
+}
+
+/* Every append that is not the common one, and every error. Out of line:
+ * the common one stays a short function with few registers to save. */
+__attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const void *val,
+						      size_t len)
+{
+	struct planned_append a;
+	uint64_t index;
+	int err;
 
 	err = writable(m);
 	if (!err)
 		err = check_value(val, len);
 	if (!err)
 		err = sequence_error(&m->hdr->live, key);
+	if (!err)
+		err = plan_append(m, &a, val, len);
 	if (err)
 		return err;
-	vmi_plan_start(m, &p);
-	index = p.st.count;
-	err = find_or_plan_group(m, &p, index, &g);
-	if (!err) /* first, so that vmi_plan_data below allocates no table */
-		err = vmi_plan_crc_cover(m, &p, len + 1);
-	if (err)
-		return err;
-	far = !goes_inline(&p, &g, val, len);
-	err = vmi_plan_value(m, &p, far, len, &f, &pos);
-	if (err)
-		return err;
-
-	slot = far ? SLOT_FAR | (uint32_t)f : slot_inline(pos - g.base, len, m->fast.len_bias);
-	planned_begin(m, JOURNAL_APPEND, index, slot, 0);
-	claim_space(m, &p);
-	if (g.fresh) {
-		struct vmap_dir_entry *d = vmi_table_elem(m, TABLE_DIR, index >> GROUP_SHIFT);
-		STORE(&d->slots_pos, g.slots_pos);
-		STORE(&d->base, g.base);
-	}
-	write_value(m, &p, val, len);
-	if (far)
-		write_far(m, f, pos, len);
+	index = a.index;
+	planned_begin(m, JOURNAL_APPEND, index, a.slot, 0);
+	write_append(m, &a, val, len);
 	/* the commit: value, record and directory entry are in place */
-	STORE_REL((uint32_t *)(void *)vmi_ptr(m, g.slots_pos) + (index & (GROUP_KEYS - 1)), slot);
+	STORE_REL((uint32_t *)(void *)vmi_ptr(m, a.g.slots_pos) + (index & (GROUP_KEYS - 1)), a.slot);
 	if (!index)
-		p.st.first_key = key;
-	p.st.value_bytes += len;
-	p.st.count = index + 1;
-	vmi_state_store(&m->hdr->live, &p.st);
+		a.p.st.first_key = key;
+	a.p.st.value_bytes += len;
+	a.p.st.count = index + 1;
+	vmi_state_store(&m->hdr->live, &a.p.st);
 	planned_end(m);
-	note_group(m, index, g.slots_pos, g.base);
-	if (g.fresh) /* readers of this handle need not learn it themselves */
-		learn_new_group(m, index >> GROUP_SHIFT, p.st.first_key);
+	note_group(m, index, a.g.slots_pos, a.g.base);
+	if (a.g.fresh) /* readers of this handle need not learn it themselves */
+		learn_new_group(m, index >> GROUP_SHIFT, a.p.st.first_key);
 	return 0;
 }
 
