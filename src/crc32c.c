@@ -4,7 +4,7 @@
  *
  * Castagnoli rather than the zlib polynomial because x86-64 (SSE4.2) and
  * ARMv8 compute it in hardware; we use the x86 instruction when the CPU has
- * it and a table otherwise. Same result either way: crc32c("123456789") is
+ * it and a table otherwise. Same result either way: vmi_crc32c("123456789") is
  * 0xe3069283.
  */
 #include "internal.h"
@@ -127,7 +127,7 @@ static void setup(void)
 #endif
 }
 
-uint32_t crc32c(uint32_t crc, const void *buf, size_t len)
+uint32_t vmi_crc32c(uint32_t crc, const void *buf, size_t len)
 {
 	static int ready; /* set once setup has run: saves pthread_once per call */
 	if (!__atomic_load_n(&ready, __ATOMIC_ACQUIRE)) {

@@ -22,11 +22,11 @@ static const unsigned char magic[8] = {0x89, 'V', 'M', 'A', 'P', '\r', '\n', 0x1
 
 static uint32_t fixed_crc(const struct vmap_header *h)
 {
-	return crc32c(0, h, offsetof(struct vmap_header, header_crc));
+	return vmi_crc32c(0, h, offsetof(struct vmap_header, header_crc));
 }
 
 /* A new header, as it is stored (little-endian), for write_fresh_header. */
-void header_init(struct vmap_header *h)
+void vmi_header_init(struct vmap_header *h)
 {
 	memset(h, 0, sizeof *h);
 	memcpy(h->magic, magic, sizeof magic);
@@ -41,7 +41,7 @@ void header_init(struct vmap_header *h)
 }
 
 /* Is this the header of a map this build can read? */
-int header_validate(const struct vmap_header *h, uint64_t file_bytes)
+int vmi_header_validate(const struct vmap_header *h, uint64_t file_bytes)
 {
 	uint32_t version = LOAD(&h->version);
 
@@ -59,8 +59,8 @@ int header_validate(const struct vmap_header *h, uint64_t file_bytes)
 }
 
 /* Do the state's counters make sense on their own and within the file?
- * s is a copy (state_load), in the host's byte order. */
-int state_validate(const struct vmap_state *s, uint64_t limit)
+ * s is a copy (vmi_state_load), in the host's byte order. */
+int vmi_state_validate(const struct vmap_state *s, uint64_t limit)
 {
 	if (s->count > VMAP_SLOTS_MAX || s->removed > s->count)
 		return VMAP_ECORRUPT;
@@ -85,11 +85,11 @@ int state_validate(const struct vmap_state *s, uint64_t limit)
 }
 
 /* The same for a state as it is stored in the header. */
-int stored_state_validate(const struct vmap_state *stored, uint64_t limit)
+int vmi_stored_state_validate(const struct vmap_state *stored, uint64_t limit)
 {
 	struct vmap_state s;
-	state_load(&s, stored);
-	return state_validate(&s, limit);
+	vmi_state_load(&s, stored);
+	return vmi_state_validate(&s, limit);
 }
 
 /*
@@ -97,13 +97,15 @@ int stored_state_validate(const struct vmap_state *stored, uint64_t limit)
  * thread or process never sees a torn word; count goes last, with release:
  * it is what makes an append visible.
  */
-void state_store(struct vmap_state *dst, const struct vmap_state *src)
+void vmi_state_store(struct vmap_state *dst, const struct vmap_state *src)
 {
 	STORE(&dst->first_key, src->first_key);
 	STORE(&dst->bump, src->bump);
 	STORE(&dst->gap_pos, src->gap_pos);
 	STORE(&dst->gap_end, src->gap_end);
-	STORE(&dst->far_count, src->far_count);
+	/* after the far table's chunks: a checker that loads far_count with
+	 * acquire finds them (check.c, take_snapshot) */
+	STORE_REL(&dst->far_count, src->far_count);
 	STORE(&dst->removed, src->removed);
 	STORE(&dst->value_bytes, src->value_bytes);
 	STORE(&dst->tail_crc, src->tail_crc);
@@ -114,10 +116,10 @@ void state_store(struct vmap_state *dst, const struct vmap_state *src)
 	STORE_REL(&dst->count, src->count);
 }
 
-void state_load(struct vmap_state *dst, const struct vmap_state *src)
+void vmi_state_load(struct vmap_state *dst, const struct vmap_state *src)
 {
 	memset(dst, 0, sizeof *dst);
-	dst->count = LOAD_ACQ(&src->count);
+	dst->count = LOAD_ACQ(&src->count); /* pairs with the release above */
 	dst->first_key = LOAD(&src->first_key);
 	dst->bump = LOAD(&src->bump);
 	dst->gap_pos = LOAD(&src->gap_pos);

@@ -13,19 +13,19 @@
  *
  *   key k -> index i = k - first_key -> group g = i / 1024, slot j = i % 1024
  *   dir[g] = { slots_pos, base }      (segmented table, O(1) by clz)
- *   slot   = u32 at slots_pos + 4*j:
- *            0 | len:8 | off:23       value at base + off, in the extent of
- *                                     base; len 0..254 is its length, 255
- *                                     means "255 or more: find the NUL"
+ *   slot   = u32 at slots_pos + 4*j (slot.h):
+ *            0 | len+1:8 | off:23     value at base + off, in the extent of
+ *                                     base; 255: "254 or more: find the NUL"
  *            1 | f:31                 far record f = { pos, len }
- *            0xffffffff               removed
+ *            0xffffffff               removed; 0: nothing here
  *
- * Nothing in the position space is an address: one function, vmap_at(),
+ * Nothing in the position space is an address: one function, vmi_at(),
  * turns a position into a pointer, through the extent table of the handle.
  */
 #ifndef VMAP_INTERNAL_H
 #define VMAP_INTERNAL_H
 
+#include "slot.h"
 #include "vmap.h"
 
 #include <errno.h>
@@ -62,44 +62,13 @@
 #define INLINE_MAX 1024u
 
 /*
- * Slots (see the diagram above). Inline values sit within 8 MiB of their
- * group's base, and most carry their length, so a get needs no scan.
- *
- * Bits 23..30 of an inline slot are a length code: the length plus a bias,
- * or 255 for "long" (255 - bias bytes or more, ending at the first NUL from
- * there). Since format version 2 the bias is 1, so that a slot of zero means
- * "nothing here": a slot not yet written, or a window page of a group the
- * reader has not learned; the fast get then needs neither the count nor a
- * per-group flag. Format 1 stores the length itself (bias 0).
+ * Format versions (docs/FORMAT.md, "Versions"). Version 2 lets a far value
+ * cross an extent boundary (its bytes are then read through a mapping of
+ * their own, span.c), so a large value costs its size and no more, and
+ * stores an inline length plus one (slot.h). A writer keeps a version 1
+ * file at version 1 and writes it as version 1 requires, so that older
+ * readers of the file keep reading it; new files are version 2.
  */
-#define SLOT_FAR 0x80000000u
-#define SLOT_REMOVED 0xffffffffu
-#define SLOT_OFF_BITS 23
-#define SLOT_WINDOW (1u << SLOT_OFF_BITS)
-#define SLOT_LEN_LONG 255u
-
-static inline uint32_t slot_inline(uint64_t off, size_t len, unsigned bias)
-{
-	size_t code = len + bias < SLOT_LEN_LONG ? len + bias : SLOT_LEN_LONG;
-	return (uint32_t)off | (uint32_t)code << SLOT_OFF_BITS;
-}
-
-static inline uint32_t slot_off(uint32_t slot)
-{
-	return slot & (SLOT_WINDOW - 1);
-}
-
-static inline uint32_t slot_code(uint32_t slot)
-{
-	return slot >> SLOT_OFF_BITS & 0xff;
-}
-
-/* The shortest length a long inline value may have. */
-static inline uint32_t slot_long_min(unsigned bias)
-{
-	return SLOT_LEN_LONG - bias;
-}
-
 #define FORMAT_VERSION 2u
 #define FORMAT_VERSION_MIN 1u
 #define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
@@ -235,12 +204,12 @@ struct table_shape {
 	uint32_t chunks_offset; /* offsetof(struct vmap_header, X_chunks) */
 };
 
-extern HIDDEN const struct table_shape table_shapes[TABLES];
+extern HIDDEN const struct table_shape vmi_table_shapes[TABLES];
 
 /* The header word that holds the position of chunk c of a table (0: none). */
 static inline uint64_t *chunk_position(const struct vmap_header *h, int table, unsigned c)
 {
-	return (uint64_t *)(void *)((char *)(void *)h + table_shapes[table].chunks_offset) + c;
+	return (uint64_t *)(void *)((char *)(void *)h + vmi_table_shapes[table].chunks_offset) + c;
 }
 
 static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t *in_chunk)
@@ -255,10 +224,10 @@ static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t
 
 /* window.c: the group cache and the slot window of a handle's readers. */
 struct cache_array;
-HIDDEN void groups_learn(const vmap *m, uint64_t g, uint64_t groups, uint64_t first_key);
-HIDDEN const uint32_t *groups_known_slots(const vmap *m, uint64_t g, const char **base,
+HIDDEN void vmi_groups_learn(const vmap *m, uint64_t g, uint64_t groups, uint64_t first_key);
+HIDDEN const uint32_t *vmi_groups_known_slots(const vmap *m, uint64_t g, const char **base,
 					  uint64_t *room);
-HIDDEN void groups_free(vmap *m);
+HIDDEN void vmi_groups_free(vmap *m);
 
 struct vmap {
 	/*
@@ -328,16 +297,16 @@ struct vmap {
 
 /* ---- positions to addresses (space.c) ------------------------------------ */
 
-HIDDEN int space_map_extent(vmap *m, unsigned k);
-HIDDEN int space_refresh(const vmap *m, uint64_t need_end);
-HIDDEN int space_map_upto(const vmap *m, uint64_t end);
-HIDDEN int space_reserve(vmap *m, uint64_t end);
-HIDDEN void space_populate(vmap *m, uint64_t end);
-HIDDEN void space_unmap_all(vmap *m);
-HIDDEN int space_total_bytes(const vmap *m, uint64_t *total);
+HIDDEN int vmi_space_map_extent(vmap *m, unsigned k);
+HIDDEN int vmi_space_refresh(const vmap *m, uint64_t need_end);
+HIDDEN int vmi_space_map_upto(const vmap *m, uint64_t end);
+HIDDEN int vmi_space_reserve(vmap *m, uint64_t end);
+HIDDEN void vmi_space_populate(vmap *m, uint64_t end);
+HIDDEN void vmi_space_unmap_all(vmap *m);
+HIDDEN int vmi_space_total_bytes(const vmap *m, uint64_t *total);
 
 /*
- * vmap_at - the address of [pos, pos + len), or NULL when that range is not
+ * vmi_at - the address of [pos, pos + len), or NULL when that range is not
  * inside one extent and below the safe limit. Every read of stored positions
  * goes through here, so a hostile file cannot send a reader outside the file.
  * position_at says why: VMAP_ECORRUPT (not in the file) or a mapping error.
@@ -348,9 +317,11 @@ static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **
 	uintptr_t base;
 	if (k >= EXTENTS || len > extent_end(k) - pos)
 		return VMAP_ECORRUPT;
+	/* both pair with space.c's releases: a base seen is mapped, a limit
+	 * seen is covered by extents and file */
 	base = MLOAD_ACQ(&m->ext_base[k]);
 	if (!base || pos + len > MLOAD_ACQ(&m->limit)) {
-		int err = space_refresh(m, pos + len);
+		int err = vmi_space_refresh(m, pos + len);
 		if (err)
 			return err == -EFAULT ? VMAP_ECORRUPT : err; /* past the file, or no memory */
 		base = MLOAD_ACQ(&m->ext_base[k]);
@@ -359,15 +330,15 @@ static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **
 	return 0;
 }
 
-static inline char *vmap_at(const vmap *m, uint64_t pos, uint64_t len)
+static inline char *vmi_at(const vmap *m, uint64_t pos, uint64_t len)
 {
 	char *at;
 	return position_at(m, pos, len, &at) ? NULL : at;
 }
 
 /* span.c: values that cross an extent boundary (format version 2). */
-HIDDEN int span_at(const vmap *m, uint64_t pos, uint64_t len, const char **at);
-HIDDEN void span_free_all(vmap *m);
+HIDDEN int vmi_span_at(const vmap *m, uint64_t pos, uint64_t len, const char **at);
+HIDDEN void vmi_span_free_all(vmap *m);
 
 /*
  * value_at - the address of a value's bytes [pos, pos + len) (its NUL
@@ -379,14 +350,14 @@ static inline int value_at(const vmap *m, uint64_t pos, uint64_t len, const char
 	char *p = NULL;
 	int err;
 	if (k < EXTENTS && len > extent_end(k) - pos)
-		return span_at(m, pos, len, at);
+		return vmi_span_at(m, pos, len, at);
 	err = position_at(m, pos, len, &p);
 	*at = p;
 	return err;
 }
 
 /* The writer's own positions are trusted: no checks. */
-static inline char *vmap_ptr(const vmap *m, uint64_t pos)
+static inline char *vmi_ptr(const vmap *m, uint64_t pos)
 {
 	unsigned k = extent_of(pos);
 	return (char *)(m->ext_base[k] + (uintptr_t)(pos - extent_start(k)));
@@ -394,44 +365,44 @@ static inline char *vmap_ptr(const vmap *m, uint64_t pos)
 
 /* ---- tables (table.c) ----------------------------------------------------- */
 
-HIDDEN void *table_elem(const vmap *m, int table, uint64_t i);
-HIDDEN uint64_t table_capacity(const vmap *m, int table);
-HIDDEN void table_forget(vmap *m);
-HIDDEN int table_chunks_validate(const vmap *m);
+HIDDEN void *vmi_table_elem(const vmap *m, int table, uint64_t i);
+HIDDEN uint64_t vmi_table_capacity(const vmap *m, int table);
+HIDDEN void vmi_table_forget(vmap *m);
+HIDDEN int vmi_table_chunks_validate(const vmap *m);
 
 /* ---- header (header.c) ---------------------------------------------------- */
 
-HIDDEN void header_init(struct vmap_header *h);
-HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
-HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
-HIDDEN int stored_state_validate(const struct vmap_state *stored, uint64_t limit);
-HIDDEN void state_store(struct vmap_state *dst, const struct vmap_state *src);
-HIDDEN void state_load(struct vmap_state *dst, const struct vmap_state *src);
+HIDDEN void vmi_header_init(struct vmap_header *h);
+HIDDEN int vmi_header_validate(const struct vmap_header *h, uint64_t file_bytes);
+HIDDEN int vmi_state_validate(const struct vmap_state *s, uint64_t limit);
+HIDDEN int vmi_stored_state_validate(const struct vmap_state *stored, uint64_t limit);
+HIDDEN void vmi_state_store(struct vmap_state *dst, const struct vmap_state *src);
+HIDDEN void vmi_state_load(struct vmap_state *dst, const struct vmap_state *src);
 
 /* ---- journal.c: the write in progress ------------------------------------ */
 
-HIDDEN void journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
+HIDDEN void vmi_journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
 			  uint64_t value_bytes_after);
-HIDDEN void journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len);
-HIDDEN void journal_end(vmap *m);
-HIDDEN int journal_validate(const struct vmap_journal *j, uint64_t limit);
-HIDDEN void journal_finish(vmap *m);
+HIDDEN void vmi_journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len);
+HIDDEN void vmi_journal_end(vmap *m);
+HIDDEN int vmi_journal_validate(const struct vmap_journal *j, uint64_t limit);
+HIDDEN void vmi_journal_finish(vmap *m);
 
 /* ---- crc32c.c ------------------------------------------------------------- */
 
-HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+HIDDEN uint32_t vmi_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /* ---- sync.c: durability ---------------------------------------------------- */
 
-HIDDEN int sync_flush(vmap *m);
-HIDDEN int sync_as_write(vmap *m);
-HIDDEN void refresh_prefix_crcs(vmap *m);
+HIDDEN int vmi_sync_flush(vmap *m);
+HIDDEN int vmi_sync_as_write(vmap *m);
+HIDDEN void vmi_refresh_prefix_crcs(vmap *m);
 
 /* ---- recover.c: after a crash, a restart, a failed write ------------------ */
 
-HIDDEN int recover_writer(vmap *m);
-HIDDEN int restarted_since_write(const vmap *m);
-HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);
+HIDDEN int vmi_recover_writer(vmap *m);
+HIDDEN int vmi_restarted_since_write(const vmap *m);
+HIDDEN void vmi_rollback_to(vmap *m, const struct vmap_state *to);
 
 /* ---- read.c ---------------------------------------------------------------- */
 
@@ -443,17 +414,17 @@ struct value_ref {
 };
 
 /* The one walk from an index to its directory entry and slot (0 or an error). */
-HIDDEN int slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d,
+HIDDEN int vmi_slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d,
 		     uint32_t **slot);
 /* The value a slot names: 0, -ENOENT (removed), VMAP_ECORRUPT, a mapping error. */
-HIDDEN int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
+HIDDEN int vmi_value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
 		      struct value_ref *v);
-HIDDEN const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g);
+HIDDEN const struct vmap_dir_entry *vmi_dir_entry(const vmap *m, uint64_t g);
 
 /* ---- write.c -------------------------------------------------------------- */
 
-HIDDEN void seal_block(vmap *m, uint64_t block);
-HIDDEN void write_begin(vmap *m); /* the header's write count: odd while writing */
-HIDDEN void write_end(vmap *m);
+HIDDEN void vmi_seal_block(vmap *m, uint64_t block);
+HIDDEN void vmi_write_begin(vmap *m); /* the header's write count: odd while writing */
+HIDDEN void vmi_write_end(vmap *m);
 
 #endif /* VMAP_INTERNAL_H */

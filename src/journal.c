@@ -17,14 +17,14 @@
 
 #include <errno.h>
 
-void journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
+void vmi_journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
 		   uint64_t value_bytes_after)
 {
 	struct vmap_journal *j = &m->hdr->journal;
 	struct vmap_state before;
 
-	state_load(&before, &m->hdr->live);
-	state_store(&j->before, &before);
+	vmi_state_load(&before, &m->hdr->live);
+	vmi_state_store(&j->before, &before);
 	STORE(&j->kind, kind);
 	STORE(&j->key_index, index);
 	STORE(&j->slot_new, slot_new);
@@ -32,23 +32,23 @@ void journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
 	STORE_REL(&j->active, 1); /* after what it describes */
 }
 
-void journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len)
+void vmi_journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len)
 {
 	struct vmap_journal *j = &m->hdr->journal;
 	STORE(&j->kind, JOURNAL_APPEND_FAST);
 	STORE(&j->before.count, count);
 	STORE(&j->before.value_bytes, bytes);
 	STORE(&j->value_bytes_after, bytes + len);
-	STORE_REL(&j->active, 1);
+	STORE_REL(&j->active, 1); /* after what it describes */
 }
 
-void journal_end(vmap *m)
+void vmi_journal_end(vmap *m)
 {
-	STORE_REL(&m->hdr->journal.active, 0);
+	STORE_REL(&m->hdr->journal.active, 0); /* after the counters it completed */
 }
 
 /* A journal left active must describe an operation on a sane state. */
-int journal_validate(const struct vmap_journal *j, uint64_t limit)
+int vmi_journal_validate(const struct vmap_journal *j, uint64_t limit)
 {
 	uint32_t kind = LOAD(&j->kind);
 	struct vmap_state before;
@@ -59,8 +59,8 @@ int journal_validate(const struct vmap_journal *j, uint64_t limit)
 		return VMAP_ECORRUPT;
 	if (kind == JOURNAL_APPEND_FAST)
 		return LOAD(&j->before.count) <= VMAP_SLOTS_MAX ? 0 : VMAP_ECORRUPT;
-	state_load(&before, &j->before);
-	return state_validate(&before, limit);
+	vmi_state_load(&before, &j->before);
+	return vmi_state_validate(&before, limit);
 }
 
 /* Did the journalled operation reach its commit point? */
@@ -71,7 +71,7 @@ static int committed(vmap *m, const struct vmap_journal *j)
 
 	if (LOAD(&j->kind) == JOURNAL_APPEND)
 		return LOAD(&m->hdr->live.count) == LOAD(&j->before.count) + 1;
-	if (slot_find(m, LOAD(&j->key_index), &d, &slot))
+	if (vmi_slot_find(m, LOAD(&j->key_index), &d, &slot))
 		return 0;
 	return LOAD(slot) == LOAD(&j->slot_new);
 }
@@ -88,11 +88,11 @@ static void finish_fast_append(vmap *m, const struct vmap_journal *j)
 }
 
 /*
- * journal_finish - run by a writer as it opens: an operation a crash cut
+ * vmi_journal_finish - run by a writer as it opens: an operation a crash cut
  * short is undone if it had not committed, and its counters completed if
  * it had.
  */
-void journal_finish(vmap *m)
+void vmi_journal_finish(vmap *m)
 {
 	struct vmap_journal *j = &m->hdr->journal;
 	uint32_t kind = LOAD(&j->kind);
@@ -103,13 +103,13 @@ void journal_finish(vmap *m)
 	if (kind == JOURNAL_APPEND_FAST) {
 		finish_fast_append(m, j);
 	} else if (!committed(m, j)) {
-		state_load(&before, &j->before);
-		rollback_to(m, &before);
+		vmi_state_load(&before, &j->before);
+		vmi_rollback_to(m, &before);
 	} else if (kind != JOURNAL_APPEND) {
 		/* The slot moved but the counters may not have followed. */
 		STORE(&m->hdr->live.value_bytes, LOAD(&j->value_bytes_after));
 		if (kind == JOURNAL_REMOVE)
 			STORE(&m->hdr->live.removed, LOAD(&j->before.removed) + 1);
 	}
-	journal_end(m);
+	vmi_journal_end(m);
 }

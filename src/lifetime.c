@@ -27,12 +27,12 @@ static void init_map_lock(pthread_mutex_t *lock)
 
 static int handle_new(vmap **out, int fd, int read_only)
 {
-	vmap *m = vmap_sys_calloc(1, sizeof *m);
+	vmap *m = vmi_sys_calloc(1, sizeof *m);
 	if (!m)
 		return -ENOMEM;
 	m->fd = fd;
 	m->read_only = read_only;
-	m->page = vmap_sys_page_size();
+	m->page = vmi_sys_page_size();
 	init_map_lock(&m->map_lock);
 	*out = m;
 	return 0;
@@ -40,11 +40,11 @@ static int handle_new(vmap **out, int fd, int read_only)
 
 static void handle_free(vmap *m)
 {
-	groups_free(m);
-	span_free_all(m);
-	space_unmap_all(m);
+	vmi_groups_free(m);
+	vmi_span_free_all(m);
+	vmi_space_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
-	vmap_sys_free(m);
+	vmi_sys_free(m);
 }
 
 /* What the file's format version decides (FORMAT.md, "Versions"), and the
@@ -61,7 +61,7 @@ static void take_version(vmap *m)
 static void write_fresh_header(vmap *m)
 {
 	struct vmap_header h;
-	header_init(&h);
+	vmi_header_init(&h);
 	if (m->have_boot) {
 		memcpy(h.writer_boot, m->boot, 16);
 		memcpy(h.synced_boot, m->boot, 16);
@@ -81,16 +81,16 @@ int vmap_new(vmap **out)
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	err = vmap_sys_memfd(&fd);
+	err = vmi_sys_memfd(&fd);
 	if (err)
 		return err;
 	err = handle_new(&m, fd, 0);
 	if (err) {
-		vmap_sys_close(fd);
+		vmi_sys_close(fd);
 		return err;
 	}
 	m->anon = 1;
-	err = space_reserve(m, BLOCK_BYTES);
+	err = vmi_space_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
 	m->hdr = (struct vmap_header *)m->ext_base[0];
@@ -102,7 +102,7 @@ int vmap_new(vmap **out)
 	return 0;
 fail:
 	handle_free(m);
-	vmap_sys_close(fd);
+	vmi_sys_close(fd);
 	return err;
 }
 
@@ -140,22 +140,47 @@ static int map_header(vmap *m, uint64_t size)
 {
 	int err;
 	m->limit = size;
-	err = space_map_extent(m, 0);
+	err = vmi_space_map_extent(m, 0);
 	if (!err)
 		m->hdr = (struct vmap_header *)m->ext_base[0];
 	return err;
 }
 
-static int open_writer(vmap *m, uint64_t size, int create)
+/* A writer on a map already in the file: validated, recovered, reserved. */
+static int open_existing(vmap *m, uint64_t size)
 {
 	const struct vmap_state *trusted;
+	int err;
+
+	m->view = &m->hdr->live;
+	m->file_bytes_found = size;
+	err = vmi_header_validate(m->hdr, size);
+	if (err)
+		return err;
+	take_version(m);
+	/* after a restart only the synced state is sure to be whole */
+	trusted = vmi_restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
+	err = vmi_stored_state_validate(trusted, size);
+	if (!err && trusted == &m->hdr->live)
+		err = vmi_journal_validate(&m->hdr->journal, size);
+	if (!err) /* the writer touches any position below bump unchecked */
+		err = vmi_space_reserve(m, LOAD(&trusted->bump));
+	if (!err)
+		err = vmi_recover_writer(m);
+	if (!err) /* and follows table chunk positions unchecked */
+		err = vmi_table_chunks_validate(m);
+	return err;
+}
+
+static int open_writer(vmap *m, uint64_t size, int create)
+{
 	int err;
 
 	m->file_bytes = size;
 	if (size == 0) {
 		if (!create)
 			return VMAP_ECORRUPT;
-		err = space_reserve(m, BLOCK_BYTES);
+		err = vmi_space_reserve(m, BLOCK_BYTES);
 		if (!err)
 			err = map_header(m, m->file_bytes);
 		if (!err)
@@ -163,32 +188,12 @@ static int open_writer(vmap *m, uint64_t size, int create)
 		return err;
 	}
 	err = map_header(m, size);
-	if (err)
-		return err;
-	if (needs_init(m, size)) {
-		if (!create)
-			return VMAP_ECORRUPT;
-		write_fresh_header(m);
-		return 0;
-	}
-	m->view = &m->hdr->live;
-	m->file_bytes_found = size;
-	err = header_validate(m->hdr, size);
-	if (err)
-		return err;
-	take_version(m);
-	/* after a restart only the synced state is sure to be whole */
-	trusted = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	err = stored_state_validate(trusted, size);
-	if (!err && trusted == &m->hdr->live)
-		err = journal_validate(&m->hdr->journal, size);
-	if (!err) /* the writer touches any position below bump unchecked */
-		err = space_reserve(m, LOAD(&trusted->bump));
-	if (!err)
-		err = recover_writer(m);
-	if (!err) /* and follows table chunk positions unchecked */
-		err = table_chunks_validate(m);
-	return err;
+	if (err || !needs_init(m, size))
+		return err ? err : open_existing(m, size);
+	if (!create)
+		return VMAP_ECORRUPT;
+	write_fresh_header(m);
+	return 0;
 }
 
 /* A reader takes the synced state when a restart may have torn the rest. */
@@ -200,12 +205,23 @@ static int open_reader(vmap *m, uint64_t size)
 		return VMAP_ECORRUPT;
 	err = map_header(m, size);
 	if (!err)
-		err = header_validate(m->hdr, size);
+		err = vmi_header_validate(m->hdr, size);
 	if (err)
 		return err;
 	take_version(m);
-	m->view = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	return stored_state_validate(m->view, size);
+	m->view = vmi_restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
+	return vmi_stored_state_validate(m->view, size);
+}
+
+/* The open file: locked if a writer, and a regular file. */
+static int take_file(vmap *m, struct stat *st)
+{
+	int err = 0;
+	if (!m->read_only)
+		err = vmi_sys_flock(m->fd, LOCK_EX | LOCK_NB);
+	if (!err)
+		err = vmi_sys_fstat(m->fd, st);
+	return err ? err : file_kind_error(st->st_mode);
 }
 
 int vmap_open(vmap **out, const char *path, int flags)
@@ -219,24 +235,18 @@ int vmap_open(vmap **out, const char *path, int flags)
 	if (!out || !path || (flags & ~(VMAP_CREATE | VMAP_RDONLY)) ||
 	    flags == (VMAP_CREATE | VMAP_RDONLY))
 		return -EINVAL;
-	err = vmap_sys_open(path, open_flags(flags), 0666, &fd);
+	err = vmi_sys_open(path, open_flags(flags), 0666, &fd);
 	if (err)
 		return open_error(path, err);
 	err = handle_new(&m, fd, !!(flags & VMAP_RDONLY));
 	if (err) {
-		vmap_sys_close(fd);
+		vmi_sys_close(fd);
 		return err;
 	}
-	m->view = NULL;
-	if (!m->read_only)
-		err = vmap_sys_flock(fd, LOCK_EX | LOCK_NB);
-	if (!err)
-		err = vmap_sys_fstat(fd, &st);
-	if (!err)
-		err = file_kind_error(st.st_mode);
+	err = take_file(m, &st);
 	if (err)
 		goto fail;
-	m->have_boot = vmap_sys_boot_id(m->boot) == 0;
+	m->have_boot = vmi_sys_boot_id(m->boot) == 0;
 	if (m->read_only)
 		err = open_reader(m, (uint64_t)st.st_size);
 	else
@@ -250,7 +260,7 @@ int vmap_open(vmap **out, const char *path, int flags)
 	return 0;
 fail:
 	handle_free(m);
-	vmap_sys_close(fd);
+	vmi_sys_close(fd);
 	return err;
 }
 
@@ -262,7 +272,7 @@ static void trim_file(vmap *m)
 	end = align_up(end, BLOCK_BYTES);
 	if (end < m->file_bytes_found)
 		end = m->file_bytes_found;
-	if (end < m->file_bytes && vmap_sys_ftruncate(m->fd, end) == 0)
+	if (end < m->file_bytes && vmi_sys_ftruncate(m->fd, end) == 0)
 		m->file_bytes = end;
 }
 
@@ -274,9 +284,9 @@ int vmap_close(vmap *m)
 	fd = m->fd;
 	if (!m->anon && !m->read_only && m->hdr) {
 		trim_file(m);
-		sync_as_write(m);
+		vmi_sync_as_write(m);
 	}
 	handle_free(m);
-	vmap_sys_close(fd); /* also drops the writer's lock */
+	vmi_sys_close(fd); /* also drops the writer's lock */
 	return 0;
 }

@@ -8,7 +8,7 @@
  * reserves file space for them, which is where a write fails (no space, a
  * limit reached). Only then does write.c write, so a failed call changes
  * nothing; the one failure after it, a flush that a replace of a synced key
- * needs before its commit, is undone there (rollback_to, recover.c).
+ * needs before its commit, is undone there (vmi_rollback_to, recover.c).
  *
  * Allocation is a bump pointer with one remembered gap. Tables take whole,
  * aligned blocks; when the bump is not aligned, the rest of its block becomes
@@ -151,7 +151,7 @@ static uint64_t run_align(uint64_t g)
 
 /* A slot block for group g: the next one of the current run, or a new run,
  * which the write zeroes (a reader takes a zero slot for "nothing here"). */
-int plan_slot_block(struct plan *p, uint64_t g, uint64_t *pos)
+int vmi_plan_slot_block(struct plan *p, uint64_t g, uint64_t *pos)
 {
 	struct vmap_state *s = &p->st;
 	int err;
@@ -171,7 +171,7 @@ int plan_slot_block(struct plan *p, uint64_t g, uint64_t *pos)
 	return 0;
 }
 
-int plan_table_chunk(struct plan *p, int table, unsigned c)
+int vmi_plan_table_chunk(struct plan *p, int table, unsigned c)
 {
 	uint64_t pos;
 	int err;
@@ -199,10 +199,10 @@ static int chunk_exists(const vmap *m, const struct plan *p, int table, unsigned
 	return 0;
 }
 
-int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
+int vmi_plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
 {
 	uint64_t in_chunk;
-	unsigned c = table_chunk_of(i, table_shapes[table].first_shift, &in_chunk);
+	unsigned c = table_chunk_of(i, vmi_table_shapes[table].first_shift, &in_chunk);
 
 	if (c >= TABLE_CHUNKS)
 		return -EOVERFLOW;
@@ -210,7 +210,7 @@ int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
 		return 0;
 	for (unsigned k = 0; k <= c; k++) {
 		if (!chunk_exists(m, p, table, k)) {
-			int err = plan_table_chunk(p, table, k);
+			int err = vmi_plan_table_chunk(p, table, k);
 			if (err)
 				return err;
 		}
@@ -223,10 +223,10 @@ int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
  * that sealing never has to allocate. Worst case: the value skips to the next
  * extent.
  */
-int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size)
+int vmi_plan_crc_cover(const vmap *m, struct plan *p, uint64_t size)
 {
 	uint64_t end = data_start(p, p->st.bump, size) + size + 2 * BLOCK_BYTES;
-	return plan_table_elem(m, p, TABLE_CRC, end >> BLOCK_SHIFT);
+	return vmi_plan_table_elem(m, p, TABLE_CRC, end >> BLOCK_SHIFT);
 }
 
 /* Can the gap take size bytes? Only where the format lets them lie. */
@@ -237,20 +237,20 @@ static int fits_gap(const struct plan *p, uint64_t size)
 	       (p->values_may_span || in_one_extent(s->gap_pos, size));
 }
 
-/* Where plan_data would put size bytes now (if it needs no new table). */
-uint64_t plan_predict(const struct plan *p, uint64_t size)
+/* Where vmi_plan_data would put size bytes now (if it needs no new table). */
+uint64_t vmi_plan_predict(const struct plan *p, uint64_t size)
 {
 	if (fits_gap(p, size))
 		return p->st.gap_pos;
 	return data_start(p, p->st.bump, size);
 }
 
-int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
+int vmi_plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 {
 	struct vmap_state *s = &p->st;
 	int err;
 
-	err = plan_crc_cover(m, p, size);
+	err = vmi_plan_crc_cover(m, p, size);
 	if (err)
 		return err;
 	if (fits_gap(p, size)) {
@@ -267,7 +267,7 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 	p->data_pos = *pos;
 	p->data_len = size;
 	plan_seal_written(p, *pos, size);
-	plan_assert_sound(p);
+	vmi_plan_assert_sound(p);
 	return 0;
 }
 
@@ -278,23 +278,23 @@ static int plan_far(const vmap *m, struct plan *p, uint64_t *f)
 	if (*f >= VMAP_FAR_MAX)
 		return -EOVERFLOW;
 	p->st.far_count++;
-	return plan_table_elem(m, p, TABLE_FAR, *f);
+	return vmi_plan_table_elem(m, p, TABLE_FAR, *f);
 }
 
 /* The rest of a plan: the far record if any, the value's bytes, the space. */
-int plan_value(vmap *m, struct plan *p, int far, size_t len, uint64_t *f, uint64_t *pos)
+int vmi_plan_value(vmap *m, struct plan *p, int far, size_t len, uint64_t *f, uint64_t *pos)
 {
 	int err = far ? plan_far(m, p, f) : 0;
 	if (!err)
-		err = plan_data(m, p, len + 1, pos);
+		err = vmi_plan_data(m, p, len + 1, pos);
 	if (!err)
-		err = plan_reserve(m, p);
+		err = vmi_plan_reserve(m, p);
 	return err;
 }
 
-int plan_reserve(vmap *m, struct plan *p)
+int vmi_plan_reserve(vmap *m, struct plan *p)
 {
-	return p->reserve_end ? space_reserve(m, p->reserve_end) : 0;
+	return p->reserve_end ? vmi_space_reserve(m, p->reserve_end) : 0;
 }
 
 /*
@@ -302,7 +302,7 @@ int plan_reserve(vmap *m, struct plan *p)
  * across an extent boundary, or data where the format does not allow it, or
  * anything past the space it reserves. Checked in debug builds.
  */
-void plan_assert_sound(const struct plan *p)
+void vmi_plan_assert_sound(const struct plan *p)
 {
 #ifndef NDEBUG
 	for (int n = 0; n < p->nchunks; n++) {
@@ -322,13 +322,13 @@ void plan_assert_sound(const struct plan *p)
 #endif
 }
 
-void plan_start(const vmap *m, struct plan *p)
+void vmi_plan_start(const vmap *m, struct plan *p)
 {
 	p->values_may_span = m->values_may_span;
 	p->nchunks = p->nseals = 0;
 	p->data_pos = p->data_len = 0;
 	p->new_run_pos = p->new_run_blocks = 0;
 	p->reserve_end = 0;
-	state_load(&p->st, &m->hdr->live);
+	vmi_state_load(&p->st, &m->hdr->live);
 	p->st.crcs_valid = 0; /* vmap_sync and close take them again */
 }

@@ -16,7 +16,7 @@
 #include <errno.h>
 
 /* Has the machine restarted since the last writer of this file? */
-int restarted_since_write(const vmap *m)
+int vmi_restarted_since_write(const vmap *m)
 {
 	return m->have_boot && !all_zero(m->hdr->writer_boot, 16) &&
 	       memcmp(m->hdr->writer_boot, m->boot, 16) != 0;
@@ -25,7 +25,7 @@ int restarted_since_write(const vmap *m)
 static void forget_crcs(vmap *m, uint64_t from, uint64_t to)
 {
 	for (uint64_t b = from >> BLOCK_SHIFT; b < align_up(to, BLOCK_BYTES) >> BLOCK_SHIFT; b++) {
-		uint32_t *crc = table_elem(m, TABLE_CRC, b);
+		uint32_t *crc = vmi_table_elem(m, TABLE_CRC, b);
 		if (crc)
 			STORE(crc, 0);
 	}
@@ -38,14 +38,14 @@ static void forget_chunks(vmap *m, uint64_t bump)
 		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
 			if (LOAD(chunk_position(m->hdr, t, c)) >= bump)
 				STORE(chunk_position(m->hdr, t, c), 0);
-	table_forget(m);
+	vmi_table_forget(m);
 }
 
 /*
- * rollback_to - make the live state `to` again. Blocks written since may be
+ * vmi_rollback_to - make the live state `to` again. Blocks written since may be
  * rewritten, so their checksums go (a missing checksum is never damage).
  */
-void rollback_to(vmap *m, const struct vmap_state *to)
+void vmi_rollback_to(vmap *m, const struct vmap_state *to)
 {
 	uint64_t from = to->bump;
 
@@ -54,8 +54,8 @@ void rollback_to(vmap *m, const struct vmap_state *to)
 	forget_chunks(m, to->bump);
 	/* After a power loss the live state may be older than the checksums
 	 * that reached the disk: clear every entry past the frontier. */
-	forget_crcs(m, from, table_capacity(m, TABLE_CRC) << BLOCK_SHIFT);
-	state_store(&m->hdr->live, to);
+	forget_crcs(m, from, vmi_table_capacity(m, TABLE_CRC) << BLOCK_SHIFT);
+	vmi_state_store(&m->hdr->live, to);
 	m->fast_span = 0; /* the fast append waits for the next planned one */
 }
 
@@ -72,11 +72,11 @@ static void recount(vmap *m)
 		const struct vmap_dir_entry *d;
 		struct value_ref v;
 		uint32_t *slot;
-		if (slot_find(m, i, &d, &slot))
+		if (vmi_slot_find(m, i, &d, &slot))
 			return;
 		if (LOAD(slot) == SLOT_REMOVED)
 			removed++;
-		else if (!value_find(m, d, LOAD(slot), &v))
+		else if (!vmi_value_find(m, d, LOAD(slot), &v))
 			bytes += v.len;
 	}
 	STORE(&live->removed, removed);
@@ -84,28 +84,28 @@ static void recount(vmap *m)
 }
 
 /*
- * recover_writer - run by a writer as it opens: undo what a crash left half
+ * vmi_recover_writer - run by a writer as it opens: undo what a crash left half
  * done, and after a restart go back to the last sync.
  */
-int recover_writer(vmap *m)
+int vmi_recover_writer(vmap *m)
 {
 	struct vmap_state synced;
-	int restarted = restarted_since_write(m);
+	int restarted = vmi_restarted_since_write(m);
 
-	state_load(&synced, &m->hdr->synced);
-	if (restarted && state_validate(&synced, m->file_bytes))
+	vmi_state_load(&synced, &m->hdr->synced);
+	if (restarted && vmi_state_validate(&synced, m->file_bytes))
 		return VMAP_ECORRUPT;
-	write_begin(m); /* also makes even a count a killed writer left odd */
+	vmi_write_begin(m); /* also makes even a count a killed writer left odd */
 	if (restarted) {
-		rollback_to(m, &synced);
-		journal_end(m);
+		vmi_rollback_to(m, &synced);
+		vmi_journal_end(m);
 		recount(m);
 	} else {
-		journal_finish(m);
+		vmi_journal_finish(m);
 	}
 	if (m->have_boot)
 		memcpy(m->hdr->writer_boot, m->boot, 16);
-	refresh_prefix_crcs(m);
-	write_end(m);
+	vmi_refresh_prefix_crcs(m);
+	vmi_write_end(m);
 	return 0;
 }

@@ -29,7 +29,7 @@
 #define GROW_MIN (64u << 10)
 #define GROW_MAX (64u << 20)
 
-int space_map_extent(vmap *m, unsigned k)
+int vmi_space_map_extent(vmap *m, unsigned k)
 {
 	uint64_t bytes = extent_end(k) - extent_start(k);
 	size_t size = (size_t)bytes;
@@ -37,23 +37,23 @@ int space_map_extent(vmap *m, unsigned k)
 	int err = 0;
 	void *p;
 
-	if (MLOAD_ACQ(&m->ext_base[k]))
+	if (MLOAD_ACQ(&m->ext_base[k])) /* pairs with the release below */
 		return 0;
 	if (bytes > SIZE_MAX) /* a 32-bit process has run out of address space */
 		return -ENOMEM;
-	p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
+	p = vmi_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;
-	MSTORE_REL(&m->ext_base[k], (uintptr_t)p);
+	MSTORE_REL(&m->ext_base[k], (uintptr_t)p); /* pairs with vmi_at's acquire */
 	return 0;
 }
 
 /*
- * The slow path of vmap_at(): the range is past what this handle knows is
+ * The slow path of vmi_at(): the range is past what this handle knows is
  * safe. For a file another process may have grown it: look again, and map
  * the extent. Readers share a handle, so this runs under the handle's lock.
  */
-int space_refresh(const vmap *cm, uint64_t need_end)
+int vmi_space_refresh(const vmap *cm, uint64_t need_end)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
 	unsigned k = extent_of(need_end - 1);
@@ -64,14 +64,14 @@ int space_refresh(const vmap *cm, uint64_t need_end)
 		return -EINVAL;
 	pthread_mutex_lock(&m->map_lock);
 	if (need_end > MLOAD(&m->limit) && m->read_only) {
-		err = vmap_sys_fstat(m->fd, &st);
+		err = vmi_sys_fstat(m->fd, &st);
 		if (!err && (uint64_t)st.st_size > MLOAD(&m->limit))
-			MSTORE_REL(&m->limit, (uint64_t)st.st_size);
+			MSTORE_REL(&m->limit, (uint64_t)st.st_size); /* pairs with vmi_at */
 	}
 	if (!err && need_end > MLOAD(&m->limit))
 		err = -EFAULT;
 	if (!err)
-		err = space_map_extent(m, k);
+		err = vmi_space_map_extent(m, k);
 	pthread_mutex_unlock(&m->map_lock);
 	return err;
 }
@@ -80,11 +80,11 @@ int space_refresh(const vmap *cm, uint64_t need_end)
  * Map every extent below end, for a caller about to walk all of it (check):
  * VMAP_ECORRUPT if the file is shorter than end, else 0 or the mmap error.
  */
-int space_map_upto(const vmap *m, uint64_t end)
+int vmi_space_map_upto(const vmap *m, uint64_t end)
 {
 	for (unsigned k = 0; k < EXTENTS && extent_start(k) < end; k++) {
 		uint64_t stop = extent_end(k) < end ? extent_end(k) : end;
-		int err = space_refresh(m, stop);
+		int err = vmi_space_refresh(m, stop);
 		if (err)
 			return err == -EFAULT ? VMAP_ECORRUPT : err;
 	}
@@ -109,7 +109,7 @@ static uint64_t grow_step(uint64_t now)
 static int grow_memory(vmap *m, uint64_t end)
 {
 	uint64_t want = extent_end(extent_of(end - 1));
-	int err = vmap_sys_ftruncate(m->fd, want);
+	int err = vmi_sys_ftruncate(m->fd, want);
 	if (!err)
 		m->file_bytes = want;
 	return err;
@@ -125,11 +125,11 @@ static int grow_file(vmap *m, uint64_t end)
 
 	if (m->anon)
 		return grow_memory(m, end);
-	err = vmap_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
+	err = vmi_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
 	if (err == -ENOSPC || err == -EFBIG) {
 		/* Room for this write may remain even when a full step does not. */
 		want = need;
-		err = vmap_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
+		err = vmi_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
 	}
 	if (err)
 		return err;
@@ -138,13 +138,13 @@ static int grow_file(vmap *m, uint64_t end)
 }
 
 /*
- * space_reserve - make positions [0, end) writable by the writer: file space
+ * vmi_space_reserve - make positions [0, end) writable by the writer: file space
  * allocated and every extent mapped. It runs before anything is written, so
  * a failure changes nothing. (The only other step that can fail is the
  * flush a replace of a synced key makes before it commits; write.c undoes
  * what it wrote then.)
  */
-int space_reserve(vmap *m, uint64_t end)
+int vmi_space_reserve(vmap *m, uint64_t end)
 {
 	unsigned last;
 	int err;
@@ -156,7 +156,7 @@ int space_reserve(vmap *m, uint64_t end)
 	last = extent_of(end - 1);
 	for (unsigned k = 0; k <= last; k++) {
 		pthread_mutex_lock(&m->map_lock);
-		err = space_map_extent(m, k);
+		err = vmi_space_map_extent(m, k);
 		pthread_mutex_unlock(&m->map_lock);
 		if (err)
 			return err;
@@ -168,7 +168,7 @@ int space_reserve(vmap *m, uint64_t end)
 	}
 	end = m->file_bytes;
 	if (end > MLOAD(&m->limit))
-		MSTORE_REL(&m->limit, end);
+		MSTORE_REL(&m->limit, end); /* after the extents it covers: pairs with vmi_at */
 	m->reserved = end < extent_end(last) ? end : extent_end(last);
 	return 0;
 }
@@ -186,7 +186,7 @@ int space_reserve(vmap *m, uint64_t end)
 
 static int populate_unknown; /* the kernel said EINVAL to MADV_POPULATE_WRITE */
 
-void space_populate(vmap *m, uint64_t end)
+void vmi_space_populate(vmap *m, uint64_t end)
 {
 	uint64_t step = end / 16;
 	uint64_t start, to, stop;
@@ -201,21 +201,21 @@ void space_populate(vmap *m, uint64_t end)
 	if (to > m->reserved)
 		to = m->reserved;
 	if (to > start && !MLOAD(&populate_unknown) &&
-	    madvise(vmap_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE) && errno == EINVAL)
+	    madvise(vmi_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE) && errno == EINVAL)
 		MSTORE(&populate_unknown, 1);
 	m->populated = to > end ? to : end;
 }
 
-void space_unmap_all(vmap *m)
+void vmi_space_unmap_all(vmap *m)
 {
 	for (unsigned k = 0; k < EXTENTS; k++)
 		if (m->ext_base[k])
-			vmap_sys_munmap((void *)m->ext_base[k],
+			vmi_sys_munmap((void *)m->ext_base[k],
 					(size_t)(extent_end(k) - extent_start(k)));
 }
 
 /* The bytes the map occupies: 0 or the error of fstat(2). */
-int space_total_bytes(const vmap *m, uint64_t *total)
+int vmi_space_total_bytes(const vmap *m, uint64_t *total)
 {
 	struct stat st;
 	int err;
@@ -223,7 +223,7 @@ int space_total_bytes(const vmap *m, uint64_t *total)
 		*total = align_up(LOAD(&m->view->bump), m->page);
 		return 0;
 	}
-	err = vmap_sys_fstat(m->fd, &st);
+	err = vmi_sys_fstat(m->fd, &st);
 	if (!err)
 		*total = (uint64_t)st.st_size;
 	return err;

@@ -57,12 +57,12 @@ static int span_add(vmap *m, uint64_t pos, uint64_t len, const char **at)
 		return VMAP_ECORRUPT; /* more crossing values than any real map has */
 	if (bytes > SIZE_MAX)
 		return -ENOMEM;
-	s = vmap_sys_calloc(1, sizeof *s);
+	s = vmi_sys_calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	s->map = vmap_sys_mmap((size_t)bytes, PROT_READ, MAP_SHARED, m->fd, from, &err);
+	s->map = vmi_sys_mmap((size_t)bytes, PROT_READ, MAP_SHARED, m->fd, from, &err);
 	if (!s->map) {
-		vmap_sys_free(s);
+		vmi_sys_free(s);
 		return err;
 	}
 	s->pos = pos;
@@ -77,13 +77,13 @@ static int span_add(vmap *m, uint64_t pos, uint64_t len, const char **at)
 }
 
 /*
- * span_at - the address of [pos, pos + len) for a value that crosses an
+ * vmi_span_at - the address of [pos, pos + len) for a value that crosses an
  * extent boundary: 0, VMAP_ECORRUPT (the format does not allow it, or the
  * range is not in the file) or -ENOMEM. The range must lie below the safe
- * limit, checked as vmap_at() checks it, so a hostile length cannot map past
+ * limit, checked as vmi_at() checks it, so a hostile length cannot map past
  * the end of the file.
  */
-int span_at(const vmap *cm, uint64_t pos, uint64_t len, const char **at)
+int vmi_span_at(const vmap *cm, uint64_t pos, uint64_t len, const char **at)
 {
 	vmap *m = (vmap *)cm; /* the span list is mutable state of a const handle */
 	char *last;
@@ -106,12 +106,12 @@ int span_at(const vmap *cm, uint64_t pos, uint64_t len, const char **at)
 	return err;
 }
 
-void span_free_all(vmap *m)
+void vmi_span_free_all(vmap *m)
 {
 	for (struct span *s = m->spans, *next; s; s = next) {
 		next = s->next;
-		vmap_sys_munmap(s->map, s->map_len);
-		vmap_sys_free(s);
+		vmi_sys_munmap(s->map, s->map_len);
+		vmi_sys_free(s);
 	}
 	m->spans = NULL;
 	m->span_count = 0;

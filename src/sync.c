@@ -25,23 +25,23 @@ static int flush_range(vmap *m, uint64_t end)
 		int err;
 		if (!m->ext_base[k])
 			continue;
-		err = vmap_sys_msync((void *)m->ext_base[k], (size_t)(stop - extent_start(k)));
+		err = vmi_sys_msync((void *)m->ext_base[k], (size_t)(stop - extent_start(k)));
 		if (err)
 			return err;
 	}
-	return vmap_sys_fdatasync(m->fd);
+	return vmi_sys_fdatasync(m->fd);
 }
 
 /* The CRC of a partly written block, from its bytes. */
 static uint32_t prefix_crc(vmap *m, uint64_t end)
 {
 	uint64_t start = align_down(end, BLOCK_BYTES);
-	const char *p = start < end ? vmap_at(m, start, end - start) : NULL;
-	return p ? crc32c(0, p, (size_t)(end - start)) : 0;
+	const char *p = start < end ? vmi_at(m, start, end - start) : NULL;
+	return p ? vmi_crc32c(0, p, (size_t)(end - start)) : 0;
 }
 
 /* The CRCs of the two partly filled blocks, which appends leave stale. */
-void refresh_prefix_crcs(vmap *m)
+void vmi_refresh_prefix_crcs(vmap *m)
 {
 	struct vmap_state *live = &m->hdr->live;
 	if (LOAD(&live->crcs_valid))
@@ -49,7 +49,7 @@ void refresh_prefix_crcs(vmap *m)
 	STORE(&live->tail_crc, prefix_crc(m, LOAD(&live->bump)));
 	STORE(&live->gap_crc, LOAD(&live->gap_pos) < LOAD(&live->gap_end) ?
 				      prefix_crc(m, LOAD(&live->gap_pos)) : 0);
-	STORE_REL(&live->crcs_valid, 1);
+	STORE_REL(&live->crcs_valid, 1); /* after both CRCs: pairs with check.c */
 }
 
 /* What step 2 of a sync changes, so that a failed sync can put it back. */
@@ -60,14 +60,14 @@ struct synced_part {
 
 static void synced_save(const vmap *m, struct synced_part *sp)
 {
-	state_load(&sp->synced, &m->hdr->synced);
+	vmi_state_load(&sp->synced, &m->hdr->synced);
 	memcpy(sp->writer_boot, m->hdr->writer_boot, 16);
 	memcpy(sp->synced_boot, m->hdr->synced_boot, 16);
 }
 
 static void synced_restore(vmap *m, const struct synced_part *sp)
 {
-	state_store(&m->hdr->synced, &sp->synced);
+	vmi_state_store(&m->hdr->synced, &sp->synced);
 	memcpy(m->hdr->writer_boot, sp->writer_boot, 16);
 	memcpy(m->hdr->synced_boot, sp->synced_boot, 16);
 }
@@ -78,7 +78,7 @@ static void synced_restore(vmap *m, const struct synced_part *sp)
  * nothing; the disk may hold either header then (which both describe data
  * already on the disk), as after any failed fdatasync.
  */
-int sync_flush(vmap *m)
+int vmi_sync_flush(vmap *m)
 {
 	struct vmap_state now;
 	struct synced_part was;
@@ -86,13 +86,13 @@ int sync_flush(vmap *m)
 
 	if (m->anon)
 		return 0;
-	refresh_prefix_crcs(m);
-	state_load(&now, &m->hdr->live);
+	vmi_refresh_prefix_crcs(m);
+	vmi_state_load(&now, &m->hdr->live);
 	err = flush_range(m, now.bump);
 	if (err)
 		return err;
 	synced_save(m, &was);
-	state_store(&m->hdr->synced, &now);
+	vmi_state_store(&m->hdr->synced, &now);
 	if (m->have_boot) {
 		memcpy(m->hdr->synced_boot, m->boot, 16);
 		memcpy(m->hdr->writer_boot, m->boot, 16);
@@ -106,12 +106,12 @@ int sync_flush(vmap *m)
 }
 
 /* A sync is a write to checkers (check.c): it changes the synced state. */
-int sync_as_write(vmap *m)
+int vmi_sync_as_write(vmap *m)
 {
 	int err;
-	write_begin(m);
-	err = sync_flush(m);
-	write_end(m);
+	vmi_write_begin(m);
+	err = vmi_sync_flush(m);
+	vmi_write_end(m);
 	return err;
 }
 
@@ -121,5 +121,5 @@ int vmap_sync(vmap *m)
 		return -EINVAL;
 	if (m->read_only)
 		return -EROFS;
-	return sync_as_write(m);
+	return vmi_sync_as_write(m);
 }

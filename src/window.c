@@ -80,11 +80,11 @@ static uint64_t page_groups(const vmap *m)
 static void array_free(struct cache_array *a)
 {
 	if (a->window)
-		vmap_sys_munmap(a->window, window_bytes(a->pub.groups));
-	vmap_sys_free(a->bases);
-	vmap_sys_free(a->rooms);
-	vmap_sys_free(a->known);
-	vmap_sys_free(a);
+		vmi_sys_munmap(a->window, window_bytes(a->pub.groups));
+	vmi_sys_free(a->bases);
+	vmi_sys_free(a->rooms);
+	vmi_sys_free(a->known);
+	vmi_sys_free(a);
 }
 
 /* Map groups [g, g + n), whose slot blocks start at pos, into window a. */
@@ -93,7 +93,7 @@ static int map_into(vmap *m, struct cache_array *a, uint64_t g, uint64_t n, uint
 	uint64_t end = g + n < a->pub.groups ? g + n : a->pub.groups;
 	if (g >= end)
 		return 0;
-	return vmap_sys_mmap_at(a->window + window_bytes(g), window_bytes(end - g), PROT_READ,
+	return vmi_sys_mmap_at(a->window + window_bytes(g), window_bytes(end - g), PROT_READ,
 				m->fd, pos);
 }
 
@@ -114,17 +114,17 @@ static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *ba
 	const struct vmap_dir_entry *d;
 	uint32_t *slot;
 
-	if (slot_find(m, g << GROUP_SHIFT, &d, &slot))
+	if (vmi_slot_find(m, g << GROUP_SHIFT, &d, &slot))
 		return 0;
 	*slots_pos = LOAD(&d->slots_pos);
 	*base = LOAD(&d->base);
-	return *base >= BLOCK_BYTES && *base <= VMAP_BYTES_MAX && vmap_at(m, *base, 1);
+	return *base >= BLOCK_BYTES && *base <= VMAP_BYTES_MAX && vmi_at(m, *base, 1);
 }
 
 static uint64_t room_after(const vmap *m, uint64_t base)
 {
 	uint64_t end = extent_end(extent_of(base));
-	uint64_t limit = MLOAD_ACQ(&m->limit);
+	uint64_t limit = MLOAD_ACQ(&m->limit); /* pairs with space.c's release */
 	return (end < limit ? end : limit) - base;
 }
 
@@ -133,15 +133,16 @@ static void fill(vmap *m, struct cache_array *a, uint64_t g, uint64_t pos, uint6
 		 int windowed)
 {
 	struct known *k = &a->known[g];
-	const char *b = vmap_at(m, base, 1);
+	const char *b = vmi_at(m, base, 1);
 	uint64_t room = room_after(m, base);
 
 	k->base = b;
 	k->slots_pos = pos;
 	k->windowed = windowed;
 	MSTORE(&k->room, room);
+	/* last of the entry: pairs with vmi_groups_known_slots's acquire */
 	MSTORE_REL(&k->slots, windowed ? (const uint32_t *)(void *)(a->window + window_bytes(g))
-				      : (const uint32_t *)(void *)vmap_at(m, pos, BLOCK_BYTES));
+				      : (const uint32_t *)(void *)vmi_at(m, pos, BLOCK_BYTES));
 	if (windowed) {
 		MSTORE(&a->rooms[g], room);
 		MSTORE_REL(&a->bases[g], b); /* pairs with the inline get's acquire */
@@ -253,15 +254,15 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 		size *= 2;
 	if (size > SIZE_MAX / BLOCK_BYTES) /* 32 bits: more window than address space */
 		return NULL;
-	a = vmap_sys_calloc(1, sizeof *a);
+	a = vmi_sys_calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
 	a->pub.groups = size;
 	a->pub.first_key = first_key;
-	a->bases = vmap_sys_calloc((size_t)size, sizeof *a->bases);
-	a->rooms = vmap_sys_calloc((size_t)size, sizeof *a->rooms);
-	a->known = vmap_sys_calloc((size_t)size, sizeof *a->known);
-	a->window = vmap_sys_mmap(window_bytes(size), PROT_READ,
+	a->bases = vmi_sys_calloc((size_t)size, sizeof *a->bases);
+	a->rooms = vmi_sys_calloc((size_t)size, sizeof *a->rooms);
+	a->known = vmi_sys_calloc((size_t)size, sizeof *a->known);
+	a->window = vmi_sys_mmap(window_bytes(size), PROT_READ,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0, &err);
 	if (!a->bases || !a->rooms || !a->known || !a->window || remap_known(m, a, old)) {
 		array_free(a);
@@ -271,7 +272,7 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 	a->pub.bases = a->bases;
 	a->pub.rooms = a->rooms;
 	a->older = old;
-	MSTORE_REL(&m->cache, a);
+	MSTORE_REL(&m->cache, a); /* pairs with vmi_groups_known_slots */
 	/* the inline get reads in-memory maps only: a file's offsets may be
 	 * hostile, and its gets take the slow path, which checks them */
 	if (m->fast.trusted)
@@ -280,13 +281,13 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 }
 
 /*
- * groups_learn - make group g known: the cache grown to hold it, g placed in
+ * vmi_groups_learn - make group g known: the cache grown to hold it, g placed in
  * the window if it can be (with the groups mapped along with it), else known
  * as direct. Quietly does nothing it cannot do safely (no memory, a damaged
  * directory): the checked path still answers. first_key: the map's, which
  * never changes once a key is there.
  */
-void groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t first_key)
+void vmi_groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t first_key)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
 	struct cache_array *a;
@@ -312,21 +313,21 @@ void groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t first_ke
 }
 
 /*
- * groups_known_slots - the slots of group g if a reader has learned it, in
+ * vmi_groups_known_slots - the slots of group g if a reader has learned it, in
  * the window or (direct) in an extent, with its base and room; NULL if not.
  * Lock-free: the slot pointer is loaded with acquire, pairing with fill().
  */
-const uint32_t *groups_known_slots(const vmap *m, uint64_t g, const char **base,
+const uint32_t *vmi_groups_known_slots(const vmap *m, uint64_t g, const char **base,
 				   uint64_t *room)
 {
-	const struct cache_array *a = MLOAD_ACQ(&m->cache);
+	const struct cache_array *a = MLOAD_ACQ(&m->cache); /* pairs with grow's release */
 	const struct known *k;
 	const uint32_t *slots;
 
 	if (!a || g >= a->pub.groups)
 		return NULL;
 	k = &a->known[g];
-	slots = MLOAD_ACQ(&k->slots);
+	slots = MLOAD_ACQ(&k->slots); /* pairs with fill's release */
 	if (slots) {
 		*base = k->base;
 		*room = MLOAD(&k->room);
@@ -334,7 +335,7 @@ const uint32_t *groups_known_slots(const vmap *m, uint64_t g, const char **base,
 	return slots;
 }
 
-void groups_free(vmap *m)
+void vmi_groups_free(vmap *m)
 {
 	for (struct cache_array *a = m->cache, *older; a; a = older) {
 		older = a->older;
