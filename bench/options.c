@@ -45,7 +45,8 @@ static void usage(FILE *out)
 		"  --list          list the contenders and exit\n"
 		"  --replot CSV    only redraw the plots (--plots DIR) from a CSV it wrote\n"
 		"The default run: path48 values at N = 1e3..1e7 for every in-memory\n"
-		"contender, N = 1e3..1e6 for the file-backed ones, then the durable appends.\n",
+		"contender, N = 1e3..1e6 for the file-backed ones, then the durable appends\n"
+		"(which also follow --full, but not --sizes, --values or --only).\n",
 		DEFAULT_REPS, DEFAULT_LARGE_REPS, DEFAULT_OPS);
 }
 
@@ -106,6 +107,10 @@ int options_parse(int argc, char **argv, struct options *o)
 		else
 			return bad_usage("unknown option", a);
 	}
+	/* A grid of one's own is a question about gets and appends: the durable
+	 * appends follow only the default run and --full, unless asked for. */
+	if (o->durable == DURABLE_TOO && !o->full && (o->sizes || o->values || o->only))
+		o->durable = DURABLE_NOT;
 	return o->reps > 0 ? 0 : bad_usage("--reps must be at least", "1");
 }
 
