@@ -15,7 +15,9 @@
  * append time goes; then G random gets (uniform over all N) through
  * vmap_get, vmap_get_inline, vmap_get_many, the flat limit behind a call
  * and in batches, and char** (strlen included), rotated, R times. Medians,
- * and ratios to the flat limit behind a call.
+ * and ratios to the flat limit behind a call, of the wall-clock time and of
+ * the CPU time (CLOCK_THREAD_CPUTIME_ID: on a shared machine, the time this
+ * process was preempted is not the contender's).
  *
  * The loops themselves are the benchmark's (workload.h through each
  * contender's file): one direct call, or the inlined get, per key, and the
@@ -36,7 +38,6 @@
 #include "clock.h"
 #include "keys.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +77,14 @@ static const struct peer *const builders[] = { &peer_vmap_memory, &peer_flat_cal
 #define BUILDERS (sizeof builders / sizeof builders[0])
 static const int built_by[GETTERS] = { 0, 0, 0, 1, 1, 2 };
 #define REFERENCE 3 /* getters[3], builders[1]: the flat limit behind a call */
+#define REFERENCE_BUILDER 1
 
-/* One build's figures, per append. */
-struct build {
-	double ns, faults, user_ns, sys_ns;
+/* A figure measured in every repetition: wall-clock and CPU time (what the
+ * process ran, so a loaded machine's preemptions do not count), and for
+ * appends the page faults and the user/system split of the CPU time. */
+enum { WALL, CPU, FAULTS, USER, SYS, FIGURES };
+struct figures {
+	double v[FIGURES][MAX_REPS];
 };
 
 static double tv_ns(struct timeval t)
@@ -87,29 +92,41 @@ static double tv_ns(struct timeval t)
 	return (double)t.tv_sec * 1e9 + (double)t.tv_usec * 1e3;
 }
 
-/* Create and fill one store; its figures into b. NULL on failure. */
-static void *build(const struct peer *p, const struct values *v, uint64_t n, struct build *b)
+/* This thread's CPU time, ns: exact, from the scheduler. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Create and fill one store; per append figures into f at repetition r. */
+static void *build(const struct peer *p, const struct values *v, uint64_t n,
+		   struct figures *f, int r)
 {
 	struct rusage r0, r1;
-	uint64_t t0;
+	uint64_t t0, c0;
 	void *s;
 
 	getrusage(RUSAGE_SELF, &r0);
+	c0 = cpu_ns();
 	t0 = now_ns();
 	s = p->create(NULL);
 	if (!s || p->append_all(s, v, n)) {
 		fprintf(stderr, "vmap_loop: %s: append failed\n", p->name);
 		exit(1);
 	}
-	b->ns = (double)(now_ns() - t0) / (double)n;
+	f->v[WALL][r] = (double)(now_ns() - t0) / (double)n;
+	f->v[CPU][r] = (double)(cpu_ns() - c0) / (double)n;
 	getrusage(RUSAGE_SELF, &r1);
-	b->faults = (double)(r1.ru_minflt - r0.ru_minflt) / (double)n;
-	b->user_ns = (tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime)) / (double)n;
-	b->sys_ns = (tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime)) / (double)n;
+	f->v[FAULTS][r] = (double)(r1.ru_minflt - r0.ru_minflt) / (double)n;
+	f->v[USER][r] = (tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime)) / (double)n;
+	f->v[SYS][r] = (tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime)) / (double)n;
 	return s;
 }
 
-static double median_of(double *v, int count)
+static double median_of(const double *v, int count)
 {
 	double copy[MAX_REPS];
 
@@ -117,55 +134,54 @@ static double median_of(double *v, int count)
 	return median(copy, count);
 }
 
-static void report_appends(struct build b[BUILDERS][MAX_REPS], int reps)
+/* "| median | ratio to the reference's median |" */
+static void print_with_ratio(const struct figures *f, const struct figures *ref, int figure,
+			     int reps)
 {
-	double ref[MAX_REPS], ref_ns;
+	double m = median_of(f->v[figure], reps);
 
-	for (int r = 0; r < reps; r++)
-		ref[r] = b[1][r].ns;
-	ref_ns = median_of(ref, reps);
-	printf("| appends | ns/append | vs flat (call) | minor faults/append | user ns/append "
-	       "| system ns/append |\n|:--|--:|--:|--:|--:|--:|\n");
+	printf(" %.1f | %.2fx |", m, m / median_of(ref->v[figure], reps));
+}
+
+static void report_appends(const struct figures *f, int reps)
+{
+	printf("| appends | ns/append | vs flat (call) | CPU ns/append | vs flat (call) | minor "
+	       "faults/append | user ns/append | system ns/append |\n"
+	       "|:--|--:|--:|--:|--:|--:|--:|--:|\n");
 	for (size_t i = 0; i < BUILDERS; i++) {
-		double f[4][MAX_REPS];
-
-		for (int r = 0; r < reps; r++) {
-			f[0][r] = b[i][r].ns;
-			f[1][r] = b[i][r].faults;
-			f[2][r] = b[i][r].user_ns;
-			f[3][r] = b[i][r].sys_ns;
-		}
-		printf("| %s | %.1f | %.2fx | %.4f | %.1f | %.1f |\n", builders[i]->name,
-		       median_of(f[0], reps), median_of(f[0], reps) / ref_ns,
-		       median_of(f[1], reps), median_of(f[2], reps), median_of(f[3], reps));
+		printf("| %s |", builders[i]->name);
+		print_with_ratio(&f[i], &f[REFERENCE_BUILDER], WALL, reps);
+		print_with_ratio(&f[i], &f[REFERENCE_BUILDER], CPU, reps);
+		printf(" %.4f | %.1f | %.1f |\n", median_of(f[i].v[FAULTS], reps),
+		       median_of(f[i].v[USER], reps), median_of(f[i].v[SYS], reps));
 	}
 }
 
 /* Appends: every store built from scratch reps times, in rotated order. */
 static void appends(const struct values *v, uint64_t n, int reps)
 {
-	static struct build b[BUILDERS][MAX_REPS];
+	static struct figures f[BUILDERS];
 
 	for (int r = 0; r < reps; r++) {
 		for (size_t j = 0; j < BUILDERS; j++) {
 			size_t i = (j + (size_t)r) % BUILDERS;
 
-			destroy(builders[i], build(builders[i], v, n, &b[i][r]));
+			destroy(builders[i], build(builders[i], v, n, &f[i], r));
 		}
 		fprintf(stderr, ".");
 	}
-	report_appends(b, reps);
+	report_appends(f, reps);
 }
 
-static void report_gets(double ns[GETTERS][MAX_REPS], const uint64_t *sums, int reps)
+static void report_gets(const struct figures *f, const uint64_t *sums, int reps)
 {
-	double ref = median_of(ns[REFERENCE], reps);
-
-	printf("\n| gets | ns/get | vs flat (call) | checksum |\n|:--|--:|--:|:--|\n");
+	printf("\n| gets | ns/get | vs flat (call) | CPU ns/get | vs flat (call) | checksum |\n"
+	       "|:--|--:|--:|--:|--:|:--|\n");
 	for (size_t i = 0; i < GETTERS; i++) {
-		double m = median_of(ns[i], reps);
-
-		printf("| %s | %.1f | %.2fx | %s |\n", getters[i]->name, m, m / ref,
+		printf("| %s |", getters[i]->name);
+		print_with_ratio(&f[i], &f[REFERENCE], WALL, reps);
+		print_with_ratio(&f[i], &f[REFERENCE], CPU, reps);
+		printf(" %s |\n",
 		       sums[i] == sums[REFERENCE] ? "same" : "DIFFERENT: WRONG VALUES");
 	}
 }
@@ -174,28 +190,28 @@ static void report_gets(double ns[GETTERS][MAX_REPS], const uint64_t *sums, int 
  * getter returned other values than the reference. */
 static int gets(const struct values *v, uint64_t n, uint64_t count, int reps)
 {
-	static double ns[GETTERS][MAX_REPS];
+	static struct figures f[GETTERS], unused;
 	uint64_t sums[GETTERS];
 	uint32_t *keys = keys_uniform(count, n, 1);
 	void *stores[BUILDERS];
-	struct build unused;
 	int wrong = 0;
 
 	if (!keys)
 		exit(1);
 	for (size_t i = 0; i < BUILDERS; i++)
-		stores[i] = build(builders[i], v, n, &unused);
+		stores[i] = build(builders[i], v, n, &unused, 0);
 	for (int r = 0; r < reps; r++) {
 		for (size_t j = 0; j < GETTERS; j++) {
 			size_t i = (j + (size_t)r) % GETTERS;
-			uint64_t t0 = now_ns();
+			uint64_t t0 = now_ns(), c0 = cpu_ns();
 
 			sums[i] = getters[i]->gets(stores[built_by[i]], keys, count);
-			ns[i][r] = (double)(now_ns() - t0) / (double)count;
+			f[i].v[CPU][r] = (double)(cpu_ns() - c0) / (double)count;
+			f[i].v[WALL][r] = (double)(now_ns() - t0) / (double)count;
 		}
 		fprintf(stderr, ".");
 	}
-	report_gets(ns, sums, reps);
+	report_gets(f, sums, reps);
 	for (size_t i = 0; i < GETTERS; i++)
 		wrong |= sums[i] != sums[REFERENCE];
 	for (size_t i = 0; i < BUILDERS; i++)
