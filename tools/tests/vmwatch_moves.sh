@@ -14,6 +14,7 @@ touch "$R/q/y/c/f3"
 mv "$R/q" "$R/other/q"
 mkdir "$R/other/q/y/c/new"
 touch "$R/other/q/y/c/new/f4"
+barrier "$R"
 stop_watch
 has_line "MOVED_FROM,ISDIR $R/a"
 has_line "MOVED_TO,ISDIR $R/z"
