@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench.h - the harness's own types: what is measured, one child's figures,
  * and the medians the reports are made from.

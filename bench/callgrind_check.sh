@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # callgrind_check.sh - CI's performance regression check: count the
 # instructions vector_map spends appending and getting 100,000 path-like
 # values (callgrind_driver.c: vmap_get and vmap_get_inline) and compare them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * callgrind_driver.c - a fixed, small job for the CI regression check
  * (callgrind_check.sh): N appends of path-like values into an in-memory

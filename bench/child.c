@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * child.c - one measurement, in a fresh process (see spawn.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* clock.h - the one clock every timing uses. */
 #ifndef BENCH_CLOCK_H
 #define BENCH_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * files.c - the scratch directory that file-backed contenders write into,
  * and how many bytes they left there.

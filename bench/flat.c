@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flat.c - building the flat limit (see flat.h). Both arrays grow by doubling
  * with realloc. They start at 1 MiB, above glibc's mmap threshold, so each is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flat.h - the flat limit: what a reader-only table of these values costs at
  * the least. One uint32_t offset per key into one blob of NUL-terminated

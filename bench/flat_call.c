@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flat_call.c - the flat limit's get behind a call. It lives alone in this
  * file, and is noinline, so no build (not even one with LTO) can fold it into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * keys.c - uniform and Zipf-distributed key sequences.
  *

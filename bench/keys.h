@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * keys.h - the key sequences of the get workloads, drawn before the clock
  * starts so no contender pays for the random number generator.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - the benchmark harness: vector_map against what users would pick
  * instead, the same workloads on each, interleaved and repeated

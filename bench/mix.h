@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mix.h - the deterministic pseudo-random numbers every part of the benchmark
  * uses, so two runs (and two processes) see the same values and keys.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * options.c - the command line, and the grid of cells (value set, N) it
  * asks for: the default short run, --full, or lists of one's own.

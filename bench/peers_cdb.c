@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_cdb.c - tinycdb: a constant database, written once with cdb_make and
  * then read through its mmap with cdb_find. Keys are the 8 bytes of the

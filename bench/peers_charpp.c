@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_charpp.c - the first thing a C programmer writes: a growing array of
  * char * with one strdup per value. The length is not stored, so a get pays

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_cpp.cc - the C++ standard library's answers: std::vector of
  * std::string indexed by key, and std::unordered_map from key to string.

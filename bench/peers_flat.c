@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_flat.c - the flat limit (flat.h) as two contenders: its get inlined
  * into the loop, and behind a call. Both share one build, so their append and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_glib.c - GLib's GHashTable, as a GLib program would key it by
  * integer: the key is the pointer itself (GSIZE_TO_POINTER, g_direct_hash),

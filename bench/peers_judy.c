@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_judy.c - a JudyL array from key to a strdup'd C string: Judy keeps
  * the key index compact, and the values cost what malloc makes them cost.

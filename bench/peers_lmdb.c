@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_lmdb.c - LMDB, set up as well as it can be for this job: integer keys
  * (MDB_INTEGERKEY), every append with MDB_APPEND in one write transaction,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_pages.c - a faithful model of the design vector_map replaces, to show
  * what the rewrite bought. Values live in 4 KiB pages chained in a list:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_sqlite.c - SQLite with a rowid table (INTEGER PRIMARY KEY), all
  * inserts in one transaction through one prepared statement, gets through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers_vmap.c - vector_map itself: in anonymous memory with its two gets,
  * vmap_get (the stable ABI, a call into the static library) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plot.c - PNG plots with gnuplot: for each value set and measure, the
  * median against N, one line per contender, both axes logarithmic (N spans

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * registry.c - the contenders built into this program, in the order the
  * tables list them. CMake defines HAVE_<PEER> for each library it found; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replot.c - read back the CSV that report_csv wrote, so the plots can be
  * restyled and redrawn without measuring again (vmap_bench --replot).

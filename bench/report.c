@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * report.c - the results as a Markdown table per cell (for people and the
  * README) and as one long CSV (for scripts and spreadsheets).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* rss.h - resident memory of this process. */
 #ifndef BENCH_RSS_H
 #define BENCH_RSS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * run.c - one cell of the grid: every repetition runs each contender once,
  * in a fresh child process (spawn.c, child.c), starting the round at a

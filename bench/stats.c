@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * stats.c - medians over repetitions. The machine is shared, so a run that a
  * neighbour's compile slowed down must not move the figure: the median

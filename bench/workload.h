@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * workload.h - the per-operation loops, written once and compiled into every
  * peer's file around that peer's own get and append.

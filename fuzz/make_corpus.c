@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * make_corpus.c - write the seed corpus of fuzz_file into a directory:
  *

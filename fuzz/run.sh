@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run.sh - build the fuzz target with clang, replay the corpus, then fuzz.
 #
 #   fuzz/run.sh [SECONDS]     default 60

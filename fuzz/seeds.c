@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * seeds.c - the valid maps fuzzing starts from. Each one reaches a different
  * part of the format: no groups, one group, a second group, far records

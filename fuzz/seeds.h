@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * seeds.h - small, valid maps built through the public API: the starting
  * points of the structure-aware fuzzing mode and of the seed corpus.

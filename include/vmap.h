@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmap.h - vector_map: dense, consecutive integer keys mapped to byte strings.
  *
@@ -55,14 +56,21 @@ extern "C" {
 #define VMAP_API
 #endif
 
+/*
+ * The version of this header: MAJOR changes break the ABI (it is the number
+ * in the SONAME, libvmap.so.MAJOR), MINOR adds to the API, PATCH fixes. The
+ * build takes the library's version (SONAME, vmap.pc, the CMake package)
+ * from these three lines; vmap_version() gives the one actually running.
+ */
 #define VMAP_VERSION_MAJOR 1
-#define VMAP_VERSION_MINOR 0
+#define VMAP_VERSION_MINOR 1
 #define VMAP_VERSION_PATCH 0
 
 /* The library's own error codes; -4095..-1 belong to errno. */
 #define VMAP_ESEQUENCE (-4096) /* key is not vmap_next_key() */
 #define VMAP_ECORRUPT (-4097)  /* not a vector_map file, or damaged */
 #define VMAP_EVERSION (-4098)  /* a format version this build cannot read */
+#define VMAP_ENOTFILE (-4099)  /* not a regular file: a device, FIFO or socket */
 
 /* vmap_open flags. */
 #define VMAP_CREATE 0x1 /* create the file if missing, or set up an empty one */
@@ -117,10 +125,14 @@ VMAP_API int vmap_new(vmap **out);
  * process, gets -EBUSY; readers are never blocked and see later appends without
  * reopening. If the machine restarted since the file was last written, the map
  * is rolled back to its last vmap_sync (see docs/FORMAT.md, "Recovery").
+ * A new file is of format version 2; a version 1 file (from 1.0) stays at
+ * version 1, written so that 1.0 readers can still read it.
  * Errors: -EINVAL (NULL out or path, bad flags), -ENOENT (missing file without
- * VMAP_CREATE), VMAP_ECORRUPT (empty or foreign file without VMAP_CREATE, or a
- * damaged header), VMAP_EVERSION, -EBUSY, -EACCES and other open(2) errors,
- * -ENOSPC/-EFBIG (no room to create), -ENOMEM.
+ * VMAP_CREATE), -EISDIR (path is a directory), VMAP_ENOTFILE (a device, FIFO
+ * or socket: open never blocks on a FIFO), VMAP_ECORRUPT (empty or foreign
+ * file without VMAP_CREATE, or a damaged header), VMAP_EVERSION, -EBUSY,
+ * -EACCES and other open(2) errors, -ENOSPC/-EFBIG (no room to create),
+ * -ENOMEM.
  */
 VMAP_API int vmap_open(vmap **out, const char *path, int flags);
 
@@ -176,6 +188,10 @@ VMAP_API int vmap_sync(vmap *m);
  * If len is not NULL it receives the value's length (the NUL not counted);
  * it is left untouched when NULL is returned. The bytes are followed by a NUL.
  * O(1). Lock-free; safe beside the writer, in this or another process.
+ * Every position is checked, so a damaged or hostile file never sends it
+ * outside the file; for an in-memory map, whose bytes only this library
+ * writes, the common case skips the check of the terminating NUL. To tell
+ * a missing key from a damaged one, use vmap_lookup.
  */
 VMAP_API const char *vmap_get(const vmap *m, uint64_t key, size_t *len);
 
@@ -220,20 +236,24 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 		return NULL;
 	/* count first (acquire): what the writer stored before it is visible */
 	count = __atomic_load_n(f->count, __ATOMIC_ACQUIRE);
-	/* the size (acquire) vouches for first_key, groups and window */
+	/* the size (acquire) vouches for first_key; groups and window are at
+	 * least as new as it and loaded with acquire too (window.c says why) */
 	size = __atomic_load_n(&f->groups_size, __ATOMIC_ACQUIRE);
 	index = key - __atomic_load_n(&f->first_key, __ATOMIC_RELAXED);
 	group = index >> 10;
 	if (__builtin_expect(group >= size, 0))
 		return vmap_get_slow(m, key, len);
 	/* a group is in the window once its entry says so (acquire) */
-	g = &__atomic_load_n(&f->groups, __ATOMIC_RELAXED)[group];
+	g = &__atomic_load_n(&f->groups, __ATOMIC_ACQUIRE)[group];
 	if (__builtin_expect(!__atomic_load_n(&g->slots, __ATOMIC_ACQUIRE), 0))
 		return vmap_get_slow(m, key, len);
 	if (index >= count)
 		return NULL;
-	/* the slot's address is computed from the key: no load waits for another */
-	slot = __atomic_load_n(&__atomic_load_n(&f->window, __ATOMIC_RELAXED)[index],
+	/* the slot's address is computed from the key: no load waits for another.
+	 * Relaxed: an inline slot was stored before the count acquired above;
+	 * what a replace or remove stores (far, removed) goes the slow way,
+	 * which loads it again with acquire. */
+	slot = __atomic_load_n(&__atomic_load_n(&f->window, __ATOMIC_ACQUIRE)[index],
 			       __ATOMIC_RELAXED);
 	off = slot & 0x7fffff;
 	n = slot >> 23; /* 255 and up: far, removed or long */
@@ -253,6 +273,27 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 }
 #endif
 
+/*
+ * vmap_lookup - vmap_get that says why there is no value. On success *val
+ * (and *len, unless len is NULL) receive what vmap_get would return; on
+ * failure they are left untouched. Returns 0; -ENOENT when the key has no
+ * value (never appended, removed, or out of range); VMAP_ECORRUPT when its
+ * stored positions or bytes are damaged (a slot or record that points
+ * outside the file, a value without its NUL); -EINVAL (m or val NULL); or
+ * -ENOMEM when the bytes could not be mapped. It does not verify checksums:
+ * vmap_check_key does. O(1), lock-free, safe beside the writer as vmap_get.
+ */
+VMAP_API int vmap_lookup(const vmap *m, uint64_t key, const char **val, size_t *len);
+
+/*
+ * vmap_check_key - vmap_lookup's checks for one key, and also the CRC32C of
+ * every sealed block its value lies in (the blocks still being filled have
+ * no checksum yet). Returns 0 when the key has a value and it is whole,
+ * -ENOENT, VMAP_ECORRUPT, -EINVAL or -ENOMEM as vmap_lookup. O(length of
+ * the value). Safe beside the writer and other readers.
+ */
+VMAP_API int vmap_check_key(const vmap *m, uint64_t key);
+
 /* vmap_first_key - the first key appended, or 0 for an empty map (or NULL). */
 VMAP_API uint64_t vmap_first_key(const vmap *m);
 
@@ -267,7 +308,8 @@ VMAP_API uint64_t vmap_count(const vmap *m);
 
 /*
  * vmap_stat - fill *st (see struct vmap_stat). Errors: -EINVAL (NULL argument),
- * -EIO (fstat of the file failed).
+ * or the error of fstat(2) on the file (such as -EIO), which leaves *st as it
+ * was. Lock-free; beside a writer each field is exact once it is quiet.
  */
 VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
 
@@ -276,10 +318,27 @@ VMAP_API int vmap_stat(const vmap *m, struct vmap_stat *st);
  * every value's terminator and the CRC32C of every sealed block (and, once
  * the writer has synced or closed, of the two partly filled blocks). O(size).
  * Returns 0, VMAP_ECORRUPT, -EINVAL (m NULL), or -ENOMEM and other mmap(2)
- * and fstat(2) errors when it cannot look. Safe beside readers; beside a
- * writer in another process it may report the tail being written as damaged.
+ * and fstat(2) errors when it cannot look.
+ * Safe beside readers and beside the writer, on its handle or any other, in
+ * this or another process, and never calls a healthy map damaged: everything
+ * the writer has published is verified whatever it is doing; the few words
+ * it rewrites on every append (counters, free space, the checksums of the
+ * blocks being filled) count only when no write overlapped the check. It
+ * looks up to four times, a few milliseconds apart, for such a moment; beside
+ * a writer that never pauses those words stay unverified (not reported).
  */
 VMAP_API int vmap_check(const vmap *m);
+
+/*
+ * vmap_version - the version of the library running this call, as
+ * "MAJOR.MINOR.PATCH" in decimal (for example "1.1.0"). It may differ from
+ * the VMAP_VERSION_* macros a program was compiled with when a newer library
+ * of the same major version was installed since: compare the two to learn
+ * what the running library offers (functions added in 1.1 need 1.1 or later).
+ * Never fails, never NULL; the string is static: do not free it. Added in 1.1.
+ * Thread safety: any number of threads, at any time, with no map at all.
+ */
+VMAP_API const char *vmap_version(void);
 
 /*
  * vmap_strerror - a short sentence for any code this library returns, errno

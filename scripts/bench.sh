@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench.sh - the main job: install the peers from Debian, build in release
 # mode, and run the competitive benchmark (under 3 minutes on 2 cores).
 # Arguments go to vmap_bench: --full for the whole grid, --help for the rest.

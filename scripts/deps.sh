@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # deps.sh - install what the build, the tests and the benchmarks need, from
 # Debian's archive. Runs apt-get only as root and only for what is missing.
 set -euo pipefail
@@ -10,6 +11,7 @@ packages=(
 	gnuplot-nox                         # benchmark peers and plots
 	inotify-tools                       # vmwatch comparison
 	git rsync                           # vmwatch real-tool scenarios
+	man-db groff-base                   # man page checks
 )
 
 missing=()

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # test.sh - build and run every test: the suite with gcc and with clang, under
 # AddressSanitizer + UndefinedBehaviorSanitizer, under ThreadSanitizer and
 # under valgrind memcheck (the gcc suite includes the callgrind instruction-count
-# regression check, label "perf"); the fuzz corpus replay and a bounded fuzz run. Prints each ctest summary and a final
+# regression check, label "perf"); the install checks (scripts/ci_install.sh);
+# the fuzz corpus replay and a bounded fuzz run. Prints each ctest summary and a final
 # "N passed, N failed" line. Exit status 0 only if everything passed.
 #
 #   scripts/test.sh            everything (about 10 minutes on 2 cores)
@@ -53,6 +55,8 @@ suite() {
 
 run "gcc" suite build/test-gcc -DCMAKE_C_COMPILER=gcc
 if [ "${1:-}" != quick ]; then
+	# install into a temporary prefix, use it as an outsider (about 40 s)
+	run "install: pkg-config, find_package, examples, symbols, man" bash scripts/ci_install.sh
 	run "clang" suite build/test-clang -DCMAKE_C_COMPILER=clang -DVMAP_BENCH=OFF
 	VMAP_TEST_SCALE=0.3 run "asan+ubsan" suite build/test-asan -DCMAKE_C_COMPILER=gcc \
 		-DVMAP_SANITIZE=address -DVMAP_BENCH=OFF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * arena.c - the position space and how it is mapped.
  *
@@ -25,13 +26,16 @@
 
 int arena_map_extent(vmap *m, unsigned k)
 {
-	size_t size = (size_t)(extent_end(k) - extent_start(k));
+	uint64_t bytes = extent_end(k) - extent_start(k);
+	size_t size = (size_t)bytes;
 	int prot = m->read_only ? PROT_READ : PROT_READ | PROT_WRITE;
 	int err = 0;
 	void *p;
 
 	if (LOAD_ACQ(&m->ext_base[k]))
 		return 0;
+	if (bytes > SIZE_MAX) /* a 32-bit process has run out of address space */
+		return -ENOMEM;
 	p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;
@@ -205,10 +209,17 @@ void arena_unmap_all(vmap *m)
 					(size_t)(extent_end(k) - extent_start(k)));
 }
 
-uint64_t arena_total_bytes(const vmap *m)
+/* The bytes the map occupies: 0 or the error of fstat(2). */
+int arena_total_bytes(const vmap *m, uint64_t *total)
 {
 	struct stat st;
-	if (m->anon) /* pages past bump are never touched */
-		return round_up(LOAD(&m->view->bump), m->page);
-	return vmap_sys_fstat(m->fd, &st) ? 0 : (uint64_t)st.st_size;
+	int err;
+	if (m->anon) { /* pages past bump are never touched */
+		*total = round_up(LOAD(&m->view->bump), m->page);
+		return 0;
+	}
+	err = vmap_sys_fstat(m->fd, &st);
+	if (!err)
+		*total = (uint64_t)st.st_size;
+	return err;
 }

@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * header.c - block 0 of every map: what it says and how it is checked.
  *
  *   0  89 56 4d 41 50 0d 0a 1a   magic: a high byte, "VMAP", CR LF, ^Z
- *   8  01 00 00 00               version 1
+ *   8  02 00 00 00               version 2 (version 1 files are read too)
  *  12  00 10 00 00  00 10 00 00  header bytes 4096, block bytes 4096
  *  20  00 04 00 00  00 04 00 00  keys per group 1024, inline max 1024
  *  28  00 00 00 00  (28 zero)    flags, reserved
@@ -45,7 +46,7 @@ int header_validate(const struct vmap_header *h, uint64_t file_bytes)
 		return VMAP_ECORRUPT;
 	if (h->header_crc != fixed_crc(h))
 		return VMAP_ECORRUPT;
-	if (h->version != FORMAT_VERSION)
+	if (h->version < FORMAT_VERSION_MIN || h->version > FORMAT_VERSION)
 		return VMAP_EVERSION;
 	if (h->header_bytes != BLOCK_BYTES || h->block_bytes != BLOCK_BYTES ||
 	    h->group_keys != GROUP_KEYS || h->inline_max != INLINE_MAX || h->flags)

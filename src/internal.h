@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * internal.h - the private layout of a vector_map and the helpers every source
  * file shares. docs/DESIGN.md explains the design; docs/FORMAT.md is the
@@ -27,6 +28,7 @@
 
 #include "vmap.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -85,7 +87,15 @@ static inline uint32_t slot_len(uint32_t slot)
 	return slot >> SLOT_OFF_BITS & 0xff;
 }
 
-#define FORMAT_VERSION 1u
+/*
+ * Format versions (docs/FORMAT.md). Version 2 lets a far value cross an
+ * extent boundary (its bytes are then read through a mapping of their own,
+ * span.c), so a large value costs its size and no more. A writer keeps a
+ * version 1 file at version 1 and places values as version 1 requires, so
+ * that older readers of the file keep reading it; new files are version 2.
+ */
+#define FORMAT_VERSION 2u
+#define FORMAT_VERSION_MIN 1u
 #define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
 
 /* ---- extents: how the position space is mapped (not part of the format) -- */
@@ -162,7 +172,8 @@ struct vmap_header {
 	unsigned char writer_boot[16]; /* 288: boot id of the last writer */
 	unsigned char synced_boot[16]; /* 304 */
 	struct vmap_journal journal;   /* 320 */
-	unsigned char reserved1[512 - 320 - sizeof(struct vmap_journal)];
+	uint64_t writes;               /* 464: operations completed (check.c) */
+	unsigned char reserved1[512 - 472];
 	uint64_t dir_chunks[TABLE_CHUNKS]; /*  512: {slots_pos, base} per group */
 	uint64_t far_chunks[TABLE_CHUNKS]; /*  768: {pos, len} per far record */
 	uint64_t crc_chunks[TABLE_CHUNKS]; /* 1024: u32 CRC32C per block, 0 = none */
@@ -180,11 +191,13 @@ struct vmap_far {
 };
 
 _Static_assert(sizeof(struct vmap_state) == 112, "state layout");
+_Static_assert(sizeof(struct vmap_journal) == 144, "journal layout");
 _Static_assert(GROUP_KEYS == 1024 && SLOT_OFF_BITS == 23 && SLOT_LEN_LONG == 255,
 	       "vmap_get_inline() in vmap.h has these numbers written in");
 _Static_assert(sizeof(struct vmap_header) == BLOCK_BYTES, "header is one block");
 _Static_assert(offsetof(struct vmap_header, live) == 64, "header layout");
 _Static_assert(offsetof(struct vmap_header, journal) == 320, "header layout");
+_Static_assert(offsetof(struct vmap_header, writes) == 464, "header layout");
 _Static_assert(offsetof(struct vmap_header, dir_chunks) == 512, "header layout");
 
 /* The three segmented tables. Element i of a table lives in chunk c. */
@@ -242,6 +255,9 @@ struct vmap {
 	uintptr_t ext_base[EXTENTS];   /* atomic; 0 = not mapped */
 	uintptr_t table_addr[TABLES][TABLE_CHUNKS]; /* atomic; validated chunk addresses */
 	uint64_t limit;                /* atomic; positions below are safe to touch */
+	struct span *spans;            /* atomic; values mapped whole (span.c) */
+	unsigned span_count;           /* under map_lock */
+	int values_may_span;           /* format version 2 or later */
 	int fd;                        /* the file, or a memfd for in-memory maps */
 	int anon;                      /* in-memory: no name, no lock, no sync */
 	int read_only;
@@ -275,26 +291,55 @@ HIDDEN int arena_map_upto(const vmap *m, uint64_t end);
 HIDDEN int arena_reserve(vmap *m, uint64_t end);
 HIDDEN void arena_populate(vmap *m, uint64_t end);
 HIDDEN void arena_unmap_all(vmap *m);
-HIDDEN uint64_t arena_total_bytes(const vmap *m);
+HIDDEN int arena_total_bytes(const vmap *m, uint64_t *total);
 
 /*
  * vmap_at - the address of [pos, pos + len), or NULL when that range is not
  * inside one extent and below the safe limit. Every read of stored positions
  * goes through here, so a hostile file cannot send a reader outside the file.
+ * position_at says why: VMAP_ECORRUPT (not in the file) or a mapping error.
  */
-static inline char *vmap_at(const vmap *m, uint64_t pos, uint64_t len)
+static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **at)
 {
 	unsigned k = extent_of(pos);
 	uintptr_t base;
 	if (k >= EXTENTS || len > extent_end(k) - pos)
-		return NULL;
+		return VMAP_ECORRUPT;
 	base = LOAD_ACQ(&m->ext_base[k]);
 	if (!base || pos + len > LOAD_ACQ(&m->limit)) {
-		if (arena_refresh(m, pos + len) < 0)
-			return NULL;
+		int err = arena_refresh(m, pos + len);
+		if (err)
+			return err == -EFAULT ? VMAP_ECORRUPT : err; /* past the file, or no memory */
 		base = LOAD_ACQ(&m->ext_base[k]);
 	}
-	return (char *)(base + (uintptr_t)(pos - extent_start(k)));
+	*at = (char *)(base + (uintptr_t)(pos - extent_start(k)));
+	return 0;
+}
+
+static inline char *vmap_at(const vmap *m, uint64_t pos, uint64_t len)
+{
+	char *at;
+	return position_at(m, pos, len, &at) ? NULL : at;
+}
+
+/* span.c: values that cross an extent boundary (format version 2). */
+HIDDEN int span_at(const vmap *m, uint64_t pos, uint64_t len, const char **at);
+HIDDEN void span_free_all(vmap *m);
+
+/*
+ * value_at - the address of a value's bytes [pos, pos + len) (its NUL
+ * included): position_at() when they lie in one extent, else a span.
+ */
+static inline int value_at(const vmap *m, uint64_t pos, uint64_t len, const char **at)
+{
+	unsigned k = extent_of(pos);
+	char *p = NULL;
+	int err;
+	if (k < EXTENTS && len > extent_end(k) - pos)
+		return span_at(m, pos, len, at);
+	err = position_at(m, pos, len, &p);
+	*at = p;
+	return err;
 }
 
 /* The writer's own positions are trusted: no checks. */
@@ -328,6 +373,7 @@ HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
 
 HIDDEN int map_setup(vmap **out, int fd, int read_only);
 HIDDEN int sync_flush(vmap *m);
+HIDDEN int sync_as_write(vmap *m);
 HIDDEN void refresh_prefix_crcs(vmap *m);
 HIDDEN int recover_writer(vmap *m);
 HIDDEN int restarted_since_write(const vmap *m);
@@ -335,7 +381,19 @@ HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);
 
 /* ---- read.c ---------------------------------------------------------------- */
 
-/* Where a slot's value is, or an error: shared by get and check. */
+/* A value found from its slot: where its bytes are mapped and where they lie. */
+struct value_ref {
+	const char *p;
+	uint64_t pos; /* position of the first byte */
+	size_t len;   /* the NUL not counted */
+};
+
+/* The one walk from an index to its directory entry and slot (0 or an error). */
+HIDDEN int slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d,
+		     uint32_t **slot);
+/* The value a slot names: 0, -ENOENT (removed), VMAP_ECORRUPT, a mapping error. */
+HIDDEN int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
+		      struct value_ref *v);
 HIDDEN const char *value_of(const vmap *m, const struct vmap_dir_entry *d,
 			    uint32_t slot, size_t *len);
 HIDDEN const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g);
@@ -343,5 +401,7 @@ HIDDEN const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g);
 /* ---- write.c -------------------------------------------------------------- */
 
 HIDDEN void seal_block(vmap *m, uint64_t block);
+HIDDEN void write_begin(vmap *m); /* the header's write count: odd while writing */
+HIDDEN void write_end(vmap *m);
 
 #endif /* VMAP_INTERNAL_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lifetime.c - vmap_new, vmap_open and vmap_close.
  *
@@ -40,6 +41,7 @@ static int handle_new(vmap **out, int fd, int read_only)
 static void handle_free(vmap *m)
 {
 	groups_free(m);
+	span_free_all(m);
 	arena_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
 	vmap_sys_free(m);
@@ -78,6 +80,7 @@ int vmap_new(vmap **out)
 		return err;
 	}
 	m->anon = 1;
+	m->values_may_span = 1;
 	err = arena_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
@@ -94,11 +97,28 @@ fail:
 	return err;
 }
 
+/* Never block in open: a FIFO would wait for a peer before we can refuse it. */
 static int open_flags(int flags)
 {
-	if (flags & VMAP_RDONLY)
-		return O_RDONLY;
-	return O_RDWR | (flags & VMAP_CREATE ? O_CREAT : 0);
+	int mode = flags & VMAP_RDONLY ? O_RDONLY : O_RDWR | (flags & VMAP_CREATE ? O_CREAT : 0);
+	return mode | O_NONBLOCK | O_NOCTTY;
+}
+
+/* Only a regular file holds a map; say what else it is. */
+static int file_kind_error(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return 0;
+	return S_ISDIR(mode) ? -EISDIR : VMAP_ENOTFILE;
+}
+
+/* open(2) refuses a socket with ENXIO: name the real cause. */
+static int open_error(const char *path, int err)
+{
+	struct stat st;
+	if (err == -ENXIO && stat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		return VMAP_ENOTFILE;
+	return err;
 }
 
 static int is_blank(const unsigned char *p, size_t n)
@@ -198,7 +218,7 @@ int vmap_open(vmap **out, const char *path, int flags)
 		return -EINVAL;
 	err = vmap_sys_open(path, open_flags(flags), 0666, &fd);
 	if (err)
-		return err;
+		return open_error(path, err);
 	err = handle_new(&m, fd, !!(flags & VMAP_RDONLY));
 	if (err) {
 		vmap_sys_close(fd);
@@ -209,12 +229,10 @@ int vmap_open(vmap **out, const char *path, int flags)
 		err = vmap_sys_flock(fd, LOCK_EX | LOCK_NB);
 	if (!err)
 		err = vmap_sys_fstat(fd, &st);
+	if (!err)
+		err = file_kind_error(st.st_mode);
 	if (err)
 		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto fail;
-	}
 	m->have_boot = vmap_sys_boot_id(m->boot) == 0;
 	if (m->read_only)
 		err = open_reader(m, (uint64_t)st.st_size);
@@ -224,6 +242,7 @@ int vmap_open(vmap **out, const char *path, int flags)
 		goto fail;
 	if (!m->view)
 		m->view = &m->hdr->live;
+	m->values_may_span = m->hdr->version >= 2;
 	m->fast.count = &m->view->count;
 	*out = m;
 	return 0;
@@ -253,7 +272,7 @@ int vmap_close(vmap *m)
 	fd = m->fd;
 	if (!m->anon && !m->read_only && m->hdr) {
 		trim_file(m);
-		sync_flush(m);
+		sync_as_write(m);
 	}
 	handle_free(m);
 	vmap_sys_close(fd); /* also drops the writer's lock */

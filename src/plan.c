@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * plan.c - where a write will put its bytes, decided before anything is
  * written.
@@ -21,6 +22,7 @@
  */
 #include "plan.h"
 
+#include <assert.h>
 #include <errno.h>
 
 static uint64_t block_floor(uint64_t pos)
@@ -77,13 +79,32 @@ static uint64_t fit_in_extent(uint64_t pos, uint64_t size)
 	return pos;
 }
 
+/* Does [pos, pos + size) lie in one extent? */
+static int in_one_extent(uint64_t pos, uint64_t size)
+{
+	return fit_in_extent(pos, size) == pos;
+}
+
+/*
+ * Where data of size bytes may start at or after pos: anywhere since format
+ * version 2 (a value crossing an extent boundary is read through a span),
+ * else where it fits in one extent. Tables always fit in one extent.
+ */
+static uint64_t data_start(const struct plan *p, uint64_t pos, uint64_t size)
+{
+	return p->values_may_span ? pos : fit_in_extent(pos, size);
+}
+
 /* Take size bytes at the bump; what is skipped becomes the gap. */
 static int take_at_bump(struct plan *p, uint64_t size, int aligned, uint64_t *pos)
 {
 	struct vmap_state *s = &p->st;
-	uint64_t at = aligned ? block_ceil(s->bump) : s->bump;
+	uint64_t at;
 
-	at = fit_in_extent(at, size);
+	if (aligned)
+		at = fit_in_extent(block_ceil(s->bump), size);
+	else
+		at = data_start(p, s->bump, size);
 	if (at > VMAP_BYTES_MAX || size > VMAP_BYTES_MAX - at)
 		return -EOVERFLOW;
 	if (at > s->bump) {
@@ -173,16 +194,24 @@ int plan_table_elem(const vmap *m, struct plan *p, int table, uint64_t i)
  */
 int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size)
 {
-	uint64_t end = fit_in_extent(p->st.bump, size) + size + 2 * BLOCK_BYTES;
+	uint64_t end = data_start(p, p->st.bump, size) + size + 2 * BLOCK_BYTES;
 	return plan_table_elem(m, p, TABLE_CRC, end >> BLOCK_SHIFT);
+}
+
+/* Can the gap take size bytes? Only where the format lets them lie. */
+static int fits_gap(const struct plan *p, uint64_t size)
+{
+	const struct vmap_state *s = &p->st;
+	return s->gap_end - s->gap_pos >= size &&
+	       (p->values_may_span || in_one_extent(s->gap_pos, size));
 }
 
 /* Where plan_data would put size bytes now (if it needs no new table). */
 uint64_t plan_predict(const struct plan *p, uint64_t size)
 {
-	if (p->st.gap_end - p->st.gap_pos >= size)
+	if (fits_gap(p, size))
 		return p->st.gap_pos;
-	return fit_in_extent(p->st.bump, size);
+	return data_start(p, p->st.bump, size);
 }
 
 int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
@@ -193,7 +222,7 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 	err = plan_crc_cover(m, p, size);
 	if (err)
 		return err;
-	if (s->gap_end - s->gap_pos >= size) {
+	if (fits_gap(p, size)) {
 		*pos = s->gap_pos;
 		s->gap_pos += size;
 	} else {
@@ -207,6 +236,7 @@ int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos)
 	p->data_pos = *pos;
 	p->data_len = size;
 	plan_seal_written(p, *pos, size);
+	plan_assert_sound(p);
 	return 0;
 }
 
@@ -215,8 +245,34 @@ int plan_reserve(vmap *m, struct plan *p)
 	return p->reserve_end ? arena_reserve(m, p->reserve_end) : 0;
 }
 
+/*
+ * What a plan must never do, whatever the calls that led to it: put a table
+ * across an extent boundary, or data where the format does not allow it, or
+ * anything past the space it reserves. Checked in debug builds.
+ */
+void plan_assert_sound(const struct plan *p)
+{
+#ifndef NDEBUG
+	for (int n = 0; n < p->nchunks; n++) {
+		uint64_t bytes = (uint64_t)BLOCK_BYTES << p->chunks[n].c;
+		assert(p->chunks[n].pos % BLOCK_BYTES == 0);
+		assert(in_one_extent(p->chunks[n].pos, bytes));
+		assert(p->chunks[n].pos + bytes <= p->st.bump);
+	}
+	assert(!p->st.run_left || in_one_extent(p->st.run_pos, p->st.run_left * BLOCK_BYTES));
+	if (p->data_len) {
+		assert(p->values_may_span || in_one_extent(p->data_pos, p->data_len));
+		assert(p->data_pos + p->data_len <= p->st.bump);
+	}
+	assert(p->st.bump <= p->reserve_end || !p->reserve_end);
+#else
+	(void)p;
+#endif
+}
+
 void plan_start(const vmap *m, struct plan *p)
 {
+	p->values_may_span = m->values_may_span;
 	p->nchunks = p->nseals = 0;
 	p->data_pos = p->data_len = 0;
 	p->reserve_end = 0;

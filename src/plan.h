@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plan.h - the first phase of a write (see plan.c). */
 #ifndef VMAP_PLAN_H
 #define VMAP_PLAN_H
@@ -21,6 +22,7 @@ struct plan {
 	int nseals;
 	uint64_t data_pos, data_len;
 	uint64_t reserve_end; /* file space needed */
+	int values_may_span;  /* format version 2: data may cross extents */
 };
 
 HIDDEN void plan_start(const vmap *m, struct plan *p);
@@ -31,5 +33,6 @@ HIDDEN int plan_crc_cover(const vmap *m, struct plan *p, uint64_t size);
 HIDDEN uint64_t plan_predict(const struct plan *p, uint64_t size);
 HIDDEN int plan_data(const vmap *m, struct plan *p, uint64_t size, uint64_t *pos);
 HIDDEN int plan_reserve(vmap *m, struct plan *p);
+HIDDEN void plan_assert_sound(const struct plan *p);
 
 #endif

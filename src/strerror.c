@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * strerror.c - one sentence for every code the library returns. Our own
  * sentences for the errno values the contract names (they say what the error
@@ -16,11 +17,13 @@ static const struct {
 	{VMAP_ESEQUENCE, "key is not the next key in sequence"},
 	{VMAP_ECORRUPT, "not a vector_map file, or the file is damaged"},
 	{VMAP_EVERSION, "vector_map file of a format version this build cannot read"},
-	{-EINVAL, "invalid argument (a NULL pointer or bad flags)"},
-	{-ENOMEM, "out of memory"},
+	{VMAP_ENOTFILE, "not a regular file (a device, FIFO or socket)"},
+	{-EINVAL, "invalid argument"},
+	{-EISDIR, "is a directory, not a map file"},
+	{-ENOMEM, "out of memory or address space"},
 	{-ENOSPC, "no space left on the device"},
 	{-EFBIG, "file would grow past the file size limit"},
-	{-ENOENT, "no such key, or no such file"},
+	{-ENOENT, "not found"},
 	{-EBUSY, "another writer has the file open"},
 	{-EROFS, "map is open read-only"},
 	{-EMSGSIZE, "value is longer than VMAP_VALUE_MAX"},

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sync.c - durability and recovery.
  *
@@ -56,9 +57,36 @@ void refresh_prefix_crcs(vmap *m)
 	STORE_REL(&live->crcs_valid, 1);
 }
 
+/* What step 2 of a sync changes, so that a failed sync can put it back. */
+struct synced_part {
+	struct vmap_state synced;
+	unsigned char writer_boot[16], synced_boot[16];
+};
+
+static void synced_save(const vmap *m, struct synced_part *sp)
+{
+	state_load(&sp->synced, &m->hdr->synced);
+	memcpy(sp->writer_boot, m->hdr->writer_boot, 16);
+	memcpy(sp->synced_boot, m->hdr->synced_boot, 16);
+}
+
+static void synced_restore(vmap *m, const struct synced_part *sp)
+{
+	state_store(&m->hdr->synced, &sp->synced);
+	memcpy(m->hdr->writer_boot, sp->writer_boot, 16);
+	memcpy(m->hdr->synced_boot, sp->synced_boot, 16);
+}
+
+/*
+ * The two steps (see the top of this file). If the header's flush fails,
+ * the synced state goes back to what it was, so a failed call changes
+ * nothing; the disk may hold either header then (which both describe data
+ * already on the disk), as after any failed fdatasync.
+ */
 int sync_flush(vmap *m)
 {
 	struct vmap_state now;
+	struct synced_part was;
 	int err;
 
 	if (m->anon)
@@ -68,12 +96,28 @@ int sync_flush(vmap *m)
 	err = flush_range(m, now.bump);
 	if (err)
 		return err;
+	synced_save(m, &was);
 	state_store(&m->hdr->synced, &now);
 	if (m->have_boot) {
 		memcpy(m->hdr->synced_boot, m->boot, 16);
 		memcpy(m->hdr->writer_boot, m->boot, 16);
 	}
-	return flush_range(m, BLOCK_BYTES);
+	err = flush_range(m, BLOCK_BYTES);
+	if (err) {
+		synced_restore(m, &was);
+		flush_range(m, BLOCK_BYTES); /* best effort: the error is already known */
+	}
+	return err;
+}
+
+/* A sync is a write to checkers (check.c): it changes the synced state. */
+int sync_as_write(vmap *m)
+{
+	int err;
+	write_begin(m);
+	err = sync_flush(m);
+	write_end(m);
+	return err;
 }
 
 int vmap_sync(vmap *m)
@@ -82,7 +126,7 @@ int vmap_sync(vmap *m)
 		return -EINVAL;
 	if (m->read_only)
 		return -EROFS;
-	return sync_flush(m);
+	return sync_as_write(m);
 }
 
 static void forget_crcs(vmap *m, uint64_t from, uint64_t to)
@@ -220,11 +264,14 @@ static void recount(vmap *m)
  */
 int recover_writer(vmap *m)
 {
-	if (restarted_since_write(m)) {
-		struct vmap_state synced;
-		state_load(&synced, &m->hdr->synced);
-		if (state_validate(&synced, m->file_bytes))
-			return VMAP_ECORRUPT;
+	struct vmap_state synced;
+	int restarted = restarted_since_write(m);
+
+	state_load(&synced, &m->hdr->synced);
+	if (restarted && state_validate(&synced, m->file_bytes))
+		return VMAP_ECORRUPT;
+	write_begin(m); /* also makes even a count a killed writer left odd */
+	if (restarted) {
 		rollback_to(m, &synced);
 		STORE(&m->hdr->journal.active, 0);
 		recount(m);
@@ -234,5 +281,6 @@ int recover_writer(vmap *m)
 	if (m->have_boot)
 		memcpy(m->hdr->writer_boot, m->boot, 16);
 	refresh_prefix_crcs(m);
+	write_end(m);
 	return 0;
 }

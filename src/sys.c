@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sys.c - every system call of the library, each counted and each able to
  * fail on demand (see sys.h). Errors come back as negated errno values.

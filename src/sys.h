@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sys.h - the thin layer every system call and allocation of the library goes
  * through, so that tests can make the k-th call of a kind fail (failure
@@ -13,6 +14,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+
+/* Files past 2 GiB on 32-bit hosts: the build defines _FILE_OFFSET_BITS=64
+ * for every source file, so that struct stat agrees between them. */
+_Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
 enum vmap_sys_call {
 	VMAP_SYS_OPEN,

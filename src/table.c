@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * table.c - the three segmented tables: the group directory, the far
  * records and the block checksums.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * window.c - what a reader keeps to make a get cheap: the group cache and
  * the slot window.
@@ -97,6 +98,8 @@ static struct cache_array *grow(vmap *m, uint64_t g)
 
 	while (size <= g)
 		size *= 2;
+	if (size > SIZE_MAX / BLOCK_BYTES) /* 32 bits: more window than address space */
+		return NULL;
 	a = vmap_sys_calloc(1, sizeof *a);
 	if (!a)
 		return NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * write.c - append, replace and remove: the second phase of a write.
  *
@@ -46,11 +47,34 @@ static void journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_
 	j->slot_new = slot_new;
 	j->value_bytes_after = value_bytes_after;
 	STORE_REL(&j->active, 1);
+	write_begin(m);
 }
 
 static void journal_end(vmap *m)
 {
 	STORE_REL(&m->hdr->journal.active, 0);
+	write_end(m);
+}
+
+/*
+ * Readers of whole maps (vmap_check) tell a quiet writer from a busy one by
+ * the header's count of writes, a sequence count in the manner of a seqlock:
+ * odd while a write is under way. It turns odd before any byte of the write
+ * changes, which the fence orders: a checker that sees one of those bytes
+ * then sees an odd or a larger count (pairs with the acquire fence in
+ * check.c, quiet_marks). The journal's active flag is for crash recovery
+ * only; a sync changes no entry and leaves it alone.
+ */
+void write_begin(vmap *m)
+{
+	STORE(&m->hdr->writes, LOAD(&m->hdr->writes) | 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+void write_end(vmap *m)
+{
+	/* pairs with the acquire load of the count in check.c's quiet_marks */
+	STORE_REL(&m->hdr->writes, (LOAD(&m->hdr->writes) | 1) + 1);
 }
 
 /* Claim the space the plan took: new chunks zeroed, then published. */
@@ -69,11 +93,12 @@ static void claim_space(vmap *m, const struct plan *p)
 	}
 }
 
+/* A checker that finds the checksum (acquire) sees the block's bytes. */
 void seal_block(vmap *m, uint64_t block)
 {
 	uint32_t *crc = table_elem(m, TABLE_CRC, block);
 	if (crc)
-		STORE(crc, crc32c(0, vmap_ptr(m, block << BLOCK_SHIFT), BLOCK_BYTES));
+		STORE_REL(crc, crc32c(0, vmap_ptr(m, block << BLOCK_SHIFT), BLOCK_BYTES));
 }
 
 static void seal_planned(vmap *m, const struct plan *p)
@@ -83,13 +108,24 @@ static void seal_planned(vmap *m, const struct plan *p)
 			seal_block(m, b);
 }
 
+/* Copy len bytes to pos, an extent at a time: a far value may cross them. */
+static void copy_in(vmap *m, uint64_t pos, const char *src, uint64_t len)
+{
+	while (len) {
+		uint64_t room = extent_end(extent_of(pos)) - pos;
+		uint64_t n = len < room ? len : room;
+		memcpy(vmap_ptr(m, pos), src, (size_t)n);
+		pos += n;
+		src += n;
+		len -= n;
+	}
+}
+
 /* Copy the value and its NUL to where the plan put it, and seal. */
 static void write_value(vmap *m, struct plan *p, const void *val, size_t len)
 {
-	char *dst = vmap_ptr(m, p->data_pos);
-	if (len)
-		memcpy(dst, val, len);
-	dst[len] = '\0';
+	copy_in(m, p->data_pos, val, len);
+	vmap_ptr(m, p->data_pos + len)[0] = '\0';
 	seal_planned(m, p);
 }
 
@@ -178,7 +214,8 @@ static int goes_inline(const struct plan *p, const struct group_ref *g, const vo
 	if (len > INLINE_MAX || (len && memchr(val, 0, len)))
 		return 0;
 	pos = plan_predict(p, len + 1);
-	return pos - g->base < SLOT_WINDOW && extent_of(pos) == extent_of(g->base);
+	return pos - g->base < SLOT_WINDOW && extent_of(pos) == extent_of(g->base) &&
+	       extent_of(pos + len) == extent_of(g->base);
 }
 
 static int sequence_error(const struct vmap_state *s, uint64_t key)
@@ -246,19 +283,21 @@ static int append_fast(vmap *m, const void *val, size_t len)
 	j->before.value_bytes = bytes;
 	j->value_bytes_after = bytes + len;
 	STORE_REL(&j->active, 1);
+	write_begin(m);
 	if (end > m->populated)
 		arena_populate(m, end);
 	if (len) /* val may be NULL when len is 0 */
 		memcpy(vmap_ptr(m, pos), val, len);
 	vmap_ptr(m, pos)[len] = '\0';
-	seal_completed(m, pos, end);
 	if (live->crcs_valid)
 		STORE(&live->crcs_valid, 0);
 	STORE(in_gap ? &live->gap_pos : &live->bump, end);
+	/* after the bump: a checker that finds a checksum finds its block used */
+	seal_completed(m, pos, end);
 	STORE_REL(&m->group_slots[count & (GROUP_KEYS - 1)], slot_inline(pos - m->group_base, len));
 	STORE(&live->value_bytes, bytes + len);
 	STORE_REL(&live->count, count + 1);
-	STORE_REL(&j->active, 0);
+	journal_end(m);
 	return 0;
 }
 
@@ -379,7 +418,8 @@ int vmap_replace(vmap *m, uint64_t key, const void *val, size_t len)
 		return err;
 	}
 	STORE_REL(slot, SLOT_FAR | (uint32_t)f);
-	p.st.value_bytes += len - old_len;
+	/* in 64 bits: a shorter value must not wrap a 32-bit size_t */
+	p.st.value_bytes = p.st.value_bytes + len - old_len;
 	state_store(&m->hdr->live, &p.st);
 	journal_end(m);
 	return 0;

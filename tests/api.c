@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c - every function and every error of the contract (shared/API.md),
  * on an in-memory and on a file-backed map.
@@ -14,13 +15,6 @@
 
 static char dummy; /* a value pointer for lengths that must be refused unread */
 
-#if defined(__SANITIZE_THREAD__)
-#define UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define UNDER_TSAN 1
-#endif
-#endif
 
 static void append_n(struct tu_fx *fx, int n)
 {
@@ -486,7 +480,7 @@ static void test_stat_fields(void **state)
 	assert_int_equal(vmap_stat(fx->m, &st), 0);
 	assert_int_equal(st.file_backed, fx->kind == TU_FILE);
 	assert_int_equal(st.read_only, 0);
-	assert_int_equal(st.format_version, 1);
+	assert_int_equal(st.format_version, 2);
 	assert_int_equal(st.page_size, (uint32_t)sysconf(_SC_PAGESIZE));
 	append_n(fx, 3000);
 	first = fx->md.first;
@@ -548,17 +542,18 @@ static void test_check_healthy(void **state)
 
 static void test_strerror(void **state)
 {
-	enum { NCODES = 4 + 134 };
+	enum { NCODES = 5 + 134 };
 	const char *unknown = vmap_strerror(INT_MAX);
 	const char *s[NCODES];
 	int codes[NCODES], n = 0;
-	const int odd[] = {1, 5, 4096, -4095, -4099, -4200, -5000, INT_MIN, INT_MAX, -200};
+	const int odd[] = {1, 5, 4096, -4095, -4100, -4200, -5000, INT_MIN, INT_MAX, -200};
 
 	(void)state;
 	codes[n++] = 0;
 	codes[n++] = VMAP_ESEQUENCE;
 	codes[n++] = VMAP_ECORRUPT;
 	codes[n++] = VMAP_EVERSION;
+	codes[n++] = VMAP_ENOTFILE;
 	for (int e = 1; e <= 133; e++) {
 		if (!strerrordesc_np(e) || e == EWOULDBLOCK || e == EDEADLOCK || e == EOPNOTSUPP)
 			continue; /* unassigned, or an alias of another number */
@@ -585,7 +580,8 @@ static void test_strerror(void **state)
 					 codes[j], t);
 	}
 	/* the library's own codes never collide with errno */
-	assert_true(VMAP_ESEQUENCE < -4095 && VMAP_ECORRUPT < -4095 && VMAP_EVERSION < -4095);
+	assert_true(VMAP_ESEQUENCE < -4095 && VMAP_ECORRUPT < -4095 && VMAP_EVERSION < -4095 &&
+		    VMAP_ENOTFILE < -4095);
 }
 
 static void test_close_null(void **state)

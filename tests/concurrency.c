@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * concurrency.c - one writer thread appends (and replaces and removes some
  * keys) while reader threads, and for files a reader process, call vmap_get
@@ -22,6 +23,7 @@
 #define MAX_VERSION 3
 #define FIRST_KEY 5000
 #define REMOVE_LAG 100 /* a removable key goes this many appends later */
+#define GROUP_KEYS_FOR_TEST 1024 /* keys per group (docs/FORMAT.md) */
 
 static int removable(uint64_t key)
 {
@@ -191,6 +193,28 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* A checker beside the writer: a healthy map is never called damaged. */
+struct checker_thread {
+	pthread_t tid;
+	struct shared *s;
+	long checks;
+};
+
+static void *checker_main(void *arg)
+{
+	struct checker_thread *c = arg;
+	while (!__atomic_load_n(&c->s->done, __ATOMIC_ACQUIRE)) {
+		int err = vmap_check(c->s->writer);
+		c->checks++;
+		if (err) {
+			report(c->s, "check %ld beside the writer: %d (%s)", c->checks, err,
+			       vmap_strerror(err));
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 /* ---- the writer ------------------------------------------------------------------ */
 
 static void writer_run(struct shared *s)
@@ -266,6 +290,7 @@ static void run(struct tu_fx *fx)
 {
 	struct shared s = {.writer = fx->m, .lock = PTHREAD_MUTEX_INITIALIZER};
 	struct reader_thread t[READERS];
+	struct checker_thread ck = {0};
 	vmap *own = NULL;
 	int ready[2], done[2], status;
 	pid_t pid = -1;
@@ -308,11 +333,14 @@ static void run(struct tu_fx *fx)
 	}
 	while (__atomic_load_n(&s.ready, __ATOMIC_ACQUIRE) < READERS)
 		sched_yield();
+	ck.s = &s;
+	assert_int_equal(pthread_create(&ck.tid, NULL, checker_main, &ck), 0);
 	t0 = tu_now();
 	writer_run(&s);
 	__atomic_store_n(&s.done, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < READERS; i++)
 		pthread_join(t[i].tid, NULL);
+	pthread_join(ck.tid, NULL);
 	if (pid > 0) {
 		close(done[1]);
 		assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -323,9 +351,9 @@ static void run(struct tu_fx *fx)
 			report(&s, "reader process failed (exit %d)", WEXITSTATUS(status));
 	}
 	print_message("%s: %" PRIu64 " appends in %.2f s beside readers of %" PRIu64 ", %" PRIu64
-		      ", %" PRIu64 " gets\n",
+		      ", %" PRIu64 " gets and %ld checks\n",
 		      tu_fx_kind(fx), s.total, tu_now() - t0, t[0].rd.reads, t[1].rd.reads,
-		      t[2].rd.reads);
+		      t[2].rd.reads, ck.checks);
 	vmap_close(own);
 	if (s.failure[0])
 		fail_msg("%s", s.failure);
@@ -337,10 +365,83 @@ static void test_writer_beside_readers(void **state)
 	run(*state);
 }
 
+/*
+ * The readers' group cache grows under them: a writer opens hundreds of
+ * groups (the cache starts with room for 64 and doubles) while readers keep
+ * reading the newest keys, so each of them learns groups through arrays and
+ * windows that are being replaced. Not scaled: the growth is the point.
+ */
+struct grow_reader {
+	pthread_t tid;
+	const vmap *m;
+	int *done;
+	uint64_t reads;
+	char failure[128];
+};
+
+static int tiny_value_ok(uint64_t key, const char *p, size_t len)
+{
+	return p && len == 1 + key % 7 && p[0] == (char)('a' + key % 26);
+}
+
+static void *grow_reader_main(void *arg)
+{
+	struct grow_reader *g = arg;
+	struct tu_rng r = {(uint64_t)(uintptr_t)g};
+	while (!__atomic_load_n(g->done, __ATOMIC_ACQUIRE)) {
+		uint64_t next = vmap_next_key(g->m), key;
+		size_t len = 0;
+		const char *p;
+		if (next < 2)
+			continue;
+		key = next - 1 - tu_below(&r, next < 2048 ? next - 1 : 2048);
+		p = vmap_get_inline(g->m, key, &len);
+		g->reads++;
+		if (!tiny_value_ok(key, p, len)) {
+			snprintf(g->failure, sizeof g->failure, "key %" PRIu64 ": %s", key,
+				 p ? "wrong value" : "NULL");
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void test_cache_grows_under_readers(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct grow_reader g[READERS];
+	uint64_t keys = 300 * GROUP_KEYS_FOR_TEST;
+	int done = 0;
+	char v[8];
+
+	assert_int_equal(vmap_append(fx->m, 1, "bb", 2), 0); /* as tiny_value_ok wants */
+	for (int i = 0; i < READERS; i++) {
+		memset(&g[i], 0, sizeof g[i]);
+		g[i].m = fx->m;
+		g[i].done = &done;
+		assert_int_equal(pthread_create(&g[i].tid, NULL, grow_reader_main, &g[i]), 0);
+	}
+	for (uint64_t key = 2; key < keys; key++) {
+		size_t len = 1 + key % 7;
+		memset(v, 'a' + (int)(key % 26), len);
+		assert_int_equal(vmap_append(fx->m, key, v, len), 0);
+	}
+	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < READERS; i++) {
+		pthread_join(g[i].tid, NULL);
+		if (g[i].failure[0])
+			fail_msg("reader %d: %s", i, g[i].failure);
+	}
+	print_message("%s: %" PRIu64 " keys in %" PRIu64 " groups, %" PRIu64 " gets\n",
+		      tu_fx_kind(fx), keys, keys / GROUP_KEYS_FOR_TEST,
+		      g[0].reads + g[1].reads + g[2].reads);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TU_BOTH(test_writer_beside_readers),
+		TU_BOTH(test_cache_grows_under_readers),
 	};
 	tu_seed();
 	return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * crash.c - kill -9 at random moments. A writer child appends (and sometimes
  * replaces, removes, syncs) deterministic values and tells the parent, over a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * faults.c - failure injection. For every operation below, every kind of
  * system call in src/sys.h, and k = 0, 1, 2, ... until the operation no longer
@@ -293,6 +294,8 @@ VALUE_BUILD(crc_value, build_near_4m, 256 << 10, 0)
 VALUE_BUILD(replace_inline, build_small, 12, 0)
 VALUE_BUILD(replace_far, build_small, 5000, 1)
 VALUE_BUILD(replace_synced, build_synced, 30, 0)
+VALUE_BUILD(replace_synced_far, build_synced, 5000, 1)
+VALUE_BUILD(replace_synced_huge, build_synced, 3 << 20, 0)
 VALUE_BUILD(reopened_small, build_reopened, 10, 0)
 VALUE_BUILD(reopened_huge, build_reopened, 3 << 20, 0)
 VALUE_BUILD(reopened_replace, build_reopened, 20, 0)
@@ -370,6 +373,12 @@ static const struct scenario scenarios[] = {
 	{"replace (inline value)", 3, replace_inline, op_replace, apply_replace, NULL, NULL, 0},
 	{"replace (far value)", 3, replace_far, op_replace, apply_replace, NULL, NULL, 0},
 	{"replace a synced key", 2, replace_synced, op_replace, apply_replace, NULL, flushed, 0},
+	{"replace a synced key (far)", 2, replace_synced_far, op_replace, apply_replace, NULL,
+	 flushed, 0},
+	{"replace a synced key (3 MiB)", 2, replace_synced_huge, op_replace, apply_replace, NULL,
+	 flushed, 0},
+	{"remove a synced key", 2, build_synced, op_remove, apply_remove, NULL, NULL, 0},
+	{"sync after a sync", 2, build_synced, op_sync, apply_nothing, NULL, flushed, 0},
 	{"remove", 3, build_small, op_remove, apply_remove, NULL, NULL, 0},
 	{"sync", 2, build_2000, op_sync, apply_nothing, NULL, flushed, 0},
 	{"check", 3, build_2000, op_check, apply_nothing, NULL, NULL, 0},
@@ -400,9 +409,24 @@ static const int call_errors[VMAP_SYS_NCALLS][3] = {
 
 /* ---- the loop ------------------------------------------------------------------------ */
 
+/*
+ * What a failed call must leave as it was: the counters, and the header's
+ * live state, synced state, boot ids and table positions. (The journal and
+ * the count of writes are scratch; the checksums of the partly filled
+ * blocks are derived from the bytes and may be taken again.)
+ */
 struct counters {
 	uint64_t used_bytes, far_values;
+	struct vmap_state live, synced;
+	unsigned char boots[32];
+	uint64_t chunks[TABLES * TABLE_CHUNKS];
 };
+
+static void state_without_crcs(struct vmap_state *dst, const struct vmap_state *src)
+{
+	*dst = *src;
+	dst->tail_crc = dst->gap_crc = dst->crcs_valid = 0;
+}
 
 static void take_counters(struct ctx *c, struct counters *k)
 {
@@ -412,6 +436,26 @@ static void take_counters(struct ctx *c, struct counters *k)
 		k->used_bytes = st.used_bytes;
 		k->far_values = st.far_values;
 	}
+	if (!c->m)
+		return;
+	state_without_crcs(&k->live, &c->m->hdr->live);
+	state_without_crcs(&k->synced, &c->m->hdr->synced);
+	memcpy(k->boots, c->m->hdr->writer_boot, 32);
+	memcpy(k->chunks, c->m->hdr->dir_chunks, sizeof k->chunks);
+}
+
+/* Which part of the header changed, for the failure message. */
+static const char *what_changed(const struct counters *a, const struct counters *b)
+{
+	if (memcmp(&a->live, &b->live, sizeof a->live))
+		return "the live state";
+	if (memcmp(&a->synced, &b->synced, sizeof a->synced))
+		return "the synced state";
+	if (memcmp(a->boots, b->boots, sizeof a->boots))
+		return "the boot ids";
+	if (memcmp(a->chunks, b->chunks, sizeof a->chunks))
+		return "the table positions";
+	return "a counter";
 }
 
 static void teardown(struct ctx *c)
@@ -518,10 +562,10 @@ static int one_try(const struct scenario *s, struct ctx *c, int call, long k, in
 		char why[256];
 		take_counters(c, &after);
 		if (memcmp(&before, &after, sizeof before))
-			fail_msg("%s: used_bytes %" PRIu64 " -> %" PRIu64 ", far_values %" PRIu64
-				 " -> %" PRIu64,
-				 where, before.used_bytes, after.used_bytes, before.far_values,
-				 after.far_values);
+			fail_msg("%s: %s changed (used_bytes %" PRIu64 " -> %" PRIu64
+				 ", far_values %" PRIu64 " -> %" PRIu64 ")",
+				 where, what_changed(&before, &after), before.used_bytes,
+				 after.used_bytes, before.far_values, after.far_values);
 		if (diff(c->m, c, why, sizeof why))
 			fail_msg("%s: map changed: %s", where, why);
 	}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * files.c - file-backed maps: vmap_open's flags and errors, foreign and
  * future files, one writer per file across processes, read-only handles,
@@ -218,7 +219,7 @@ static void test_other_version(void **state)
 {
 	struct dirfx *d = *state;
 	const int flags[] = {0, VMAP_CREATE, VMAP_RDONLY};
-	const uint32_t versions[] = {2, 0, 0xff, 0x10001};
+	const uint32_t versions[] = {3, 0, 0xff, 0x10001};
 	struct tu_model md;
 	char *orig, *bytes;
 	size_t len;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * hostile.c - damaged files never crash, and damaged values are found.
  *
@@ -400,17 +401,16 @@ static void test_damaged_stored_words_never_crash(void **state)
 
 /* ---- flipped value bits ---------------------------------------------------------------- */
 
-/* The file position of an address inside a handle's mappings. */
-static uint64_t position_of(const vmap *m, const char *p)
+/* Where the value of key lies in the file, found by the library's own walk. */
+static uint64_t value_position(const vmap *m, uint64_t key)
 {
-	for (unsigned k = 0; k < EXTENTS; k++) {
-		uintptr_t base = m->ext_base[k];
-		if (base && (uintptr_t)p >= base &&
-		    (uintptr_t)p - base < extent_end(k) - extent_start(k))
-			return extent_start(k) + ((uintptr_t)p - base);
-	}
-	fail_msg("address %p is in no extent", (const void *)p);
-	return 0;
+	const struct vmap_dir_entry *d;
+	struct value_ref v;
+	uint32_t *slot;
+
+	if (slot_find(m, key - vmap_first_key(m), &d, &slot) || value_find(m, d, *slot, &v))
+		fail_msg("key %" PRIu64 " has no value to flip", key);
+	return v.pos;
 }
 
 struct spot {
@@ -453,15 +453,16 @@ static void flips_in_values(struct fixture *f, uint64_t n, long max_spots, uint6
 	assert_int_equal(vmap_open(&m, f->path, VMAP_RDONLY), 0);
 	for (uint64_t key = f->md.first; key < tu_model_next(&f->md); key++) {
 		size_t len;
-		const char *p = vmap_get(m, key, &len);
-		if (!p)
+		uint64_t pos;
+		if (!vmap_get(m, key, &len))
 			continue;
+		pos = value_position(m, key);
 		for (size_t i = 0; i <= len; i++) { /* the NUL too */
 			if (nspots == cap) {
 				cap = cap ? cap * 2 : 4096;
 				spots = realloc(spots, cap * sizeof *spots);
 			}
-			spots[nspots].pos = position_of(m, p + i);
+			spots[nspots].pos = pos + i;
 			spots[nspots].key = key;
 			nspots++;
 		}

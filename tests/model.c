@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * model.c - a randomized property test: long random sequences of append,
  * replace, remove, get, sync, reopen and refused calls, run against a simple

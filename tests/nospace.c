@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nospace.c - running out of room: RLIMIT_FSIZE gives -EFBIG (never SIGXFSZ,
  * whose default action is left in place to prove it), a full filesystem gives

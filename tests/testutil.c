@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* testutil.c - see testutil.h. */
 #define _GNU_SOURCE
 #include "testutil.h"
@@ -326,7 +327,7 @@ void tu_model_replace(struct tu_model *md, uint64_t key, const void *val, size_t
 	struct tu_entry *e = model_entry(md, key);
 	if (!e || !e->live)
 		abort();
-	md->value_bytes += len - e->len;
+	md->value_bytes = md->value_bytes + len - e->len; /* no size_t wrap */
 	free(e->val);
 	e->val = dup_value(val, len);
 	e->len = len;

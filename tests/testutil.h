@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * testutil.h - what every test program shares: seeds and scale, a small
  * PRNG, temporary directories, deterministic values, a model of a map, and
@@ -19,6 +20,15 @@
 #include <cmocka.h>
 
 #include "vmap.h"
+
+/* Built with ThreadSanitizer: some tests skip what would take it minutes. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
 
 /* ---- seeds, scale, random numbers --------------------------------------- */
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench_vmwatch.sh - vmwatch against inotifywait (Debian's inotify-tools):
 # setup time and resident memory per watch on trees of 10k, 50k and 100k
 # directories, then a directory-move check of the paths each one prints.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* holes.c - see holes.h. */
 #include "holes.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * holes.h - the one way the tools make a hole: a key that was never given a
  * value, or whose value is gone. A vector_map never skips a key, so a hole

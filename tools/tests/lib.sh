@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - helpers for the tools tests: sourced, with $1 = vmap, $2 = vmwatch.
 # Each test runs in its own temporary directory, removed on exit. Nothing
 # here sleeps for a fixed time and hopes: every wait is for a condition,

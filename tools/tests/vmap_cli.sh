@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The vmap command: round trips, subcommands, exit codes and messages.
 . "$(dirname "$0")/lib.sh"
 F=$T/a.vm

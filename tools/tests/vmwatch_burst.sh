@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A burst of new directories, each with a file: all of them reported once.
 . "$(dirname "$0")/lib.sh"
 R=$T/root

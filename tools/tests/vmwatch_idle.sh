@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # An idle tree of 2,401 directories under the default events (all of them,
 # OPEN, ACCESS and CLOSE_NOWRITE included): vmwatch's own reading of the
 # tree must not show up, nor overflow the queue and set off rescans; so for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A reader that is late (stopped with SIGSTOP while the tree changes): the
 # table must still end right, and no stale path be printed.
 . "$(dirname "$0")/lib.sh"

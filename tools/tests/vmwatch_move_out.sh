@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A directory moved out of the tree reports nothing more; moved back in,
 # it is watched again under its new name.
 . "$(dirname "$0")/lib.sh"

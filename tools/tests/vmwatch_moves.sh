@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Moving an ancestor keeps every path below it right, through several moves.
 . "$(dirname "$0")/lib.sh"
 R=$T/root

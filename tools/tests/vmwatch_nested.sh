@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # mkdir -p of deep paths with files created at once: every directory and
 # file is reported, once, though most existed before their parent's watch.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # vmwatch's conventions: -o, -t, --include/--includei, @DIR and --fromfile,
 # --null, %0 and %n, --csv, and the errors for what is not a directory.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # rm -r of a watched subtree, then the same names again.
 . "$(dirname "$0")/lib.sh"
 R=$T/root

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # vmwatch_scenario.sh VMAP VMWATCH SCENARIO [WATCHER]
 #
 # Real programs (git, tar, rsync, cp, mv) working on trees built from files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * watchmap_test.c - the watch table's odd cases, without the kernel: a gap
  * in descriptors, a repeated descriptor, one below the first, one that was

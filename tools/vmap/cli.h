@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli.h - shared pieces of the vmap command: exit codes, messages, key
  * parsing, the dump format and the temporary-file-then-rename helper.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_append.c - vmap append FILE [VALUE...]
  *

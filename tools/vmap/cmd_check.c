@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_check.c - vmap check FILE: full verification (vmap_check).
  * Exit 0 and "FILE: ok" when sound; 1 when damaged (including a header too

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_create.c - vmap create FILE [--first KEY] [--dump]
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_dump.c - vmap dump FILE [--from KEY] [--to KEY] [--lines]
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_remove.c - vmap remove FILE KEY...
  * Makes each KEY a hole (its key is never reused). A key that is not live is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cmd_replace.c - vmap replace FILE KEY VALUE
  * Gives a live KEY a new value; the old bytes stay until `vmap compact`.

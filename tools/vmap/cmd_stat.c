@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cmd_stat.c - vmap stat FILE: the numbers of struct vmap_stat, one per line. */
 #include <inttypes.h>
 

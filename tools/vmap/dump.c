@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dump.c - write and read the dump format (see cli.h for the grammar).
  *

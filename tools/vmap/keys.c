@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keys.c - keys on the command line: plain decimal, 0..UINT64_MAX. */
 #include <errno.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lines.c - line input for `create` and `append`: one value per line. */
 #include <stdio.h>
 #include <sys/types.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* load.c - append values and holes to a new map, keys in sequence. */
 #include "../common/holes.h"
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - vmap: the command line for file-backed vector_maps.
  *

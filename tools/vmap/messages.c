@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* messages.c - every diagnostic of the vmap command, on stderr. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - option parsing shared by the subcommands with no options. */
 #include <getopt.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * output.c - stdout for values and dumps. Write errors (a full disk, a closed
  * pipe) are remembered and reported once at the end, with exit code 3, so a

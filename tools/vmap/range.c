@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* range.c - the span of keys a map has used: [first, last], or empty. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replace_file.c - build a map in DST.tmp.XXXXXX next to DST, then rename it
  * over DST. Readers of DST see the old map or the whole new one, never a half

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * arrivals.c - what must be looked up on the file system at the end of a
  * batch, once the table has caught up with every event read:

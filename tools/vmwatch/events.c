@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * events.c - inotify event names as inotifywait spells them, both ways.
  *

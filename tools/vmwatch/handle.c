@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * handle.c - the events of a batch, one by one, in queue order: print each
  * with its path as the table has it at that point, then keep the table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * journal.c - --journal FILE: every printed record is also (or instead)
  * appended to a file-backed vector_map, under the next key, so the key is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - vmwatch: watch directory trees with inotify, print every event
  * with its full, current path. The watch table is a vector_map (see

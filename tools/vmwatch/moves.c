@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * moves.c - a directory's rename, decided when its MOVED_FROM is handled.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* options.c - vmwatch's command line (see man/vmwatch.1). */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * output.c - one record per event: "EVENTS PATH" by default, as --format
  * says, or as CSV; ended by a newline, or by a NUL with --null. Records go

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * paths.c - joining paths. The root "/" is stored as "" (see vmwatch.h), so
  * "/" + name needs no special case; only showing or opening that root does.

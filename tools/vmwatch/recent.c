@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recent.c - entries a scan reported, so their queued CREATE is not
  * reported twice.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scan.c - reading directories: a new one and everything below it, or the
  * whole tree again (at setup, after an overflow, when the table is wrong).

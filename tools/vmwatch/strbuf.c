@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* strbuf.c - a growable string, reused for every path so paths cost no
  * allocation per event; and the one checked realloc of vmwatch. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tree.c - the watched tree as a whole: setting it up, one cycle of
  * reading and handling the queue, moving and dropping subtrees.

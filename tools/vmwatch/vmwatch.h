@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vmwatch.h - shared state of vmwatch, the recursive inotify watcher.
  *

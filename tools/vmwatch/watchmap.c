@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * watchmap.c - the vector_map of watches: wd -> (parent wd, name).
  *
