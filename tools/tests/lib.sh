@@ -91,6 +91,16 @@ stop_watch() {
 	[ $status -eq 0 ] || fail "vmwatch exited $status on SIGTERM"
 }
 
+# expect STATUS CMD...: run CMD, check its exit status; its output is in
+# $T/stdout and $T/stderr.
+expect() {
+	want=$1
+	shift
+	"$@" >"$T/stdout" 2>"$T/stderr"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, not $want: $(cat "$T/stderr")"
+}
+
 has_line() {
 	grep -qxF -- "$1" "$T/out" || fail "missing line: $1"
 }

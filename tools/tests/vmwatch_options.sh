@@ -7,29 +7,21 @@ export LC_ALL=C
 R=$T/r
 mkdir -p "$R/keep" "$R/skip/deep" "$R/Other"
 
-# expect_exit STATUS CMD...: run CMD (bounded), check its status.
-expect_exit() {
-	want=$1
-	shift
-	"$@" >"$T/stdout" 2>"$T/stderr"
-	got=$?
-	[ "$got" -eq "$want" ] || fail "'$*' exited $got, not $want: $(cat "$T/stderr")"
-}
 
 # Errors: a file where a directory is required, a missing one, bad usage.
 need_inotify
 : >"$T/file"
-expect_exit 2 "$VMWATCH" "$T/file"
+expect 2 "$VMWATCH" "$T/file"
 grep -q "not a directory" "$T/stderr" || fail "no 'not a directory' message"
-expect_exit 1 "$VMWATCH" "$T/missing"
+expect 1 "$VMWATCH" "$T/missing"
 grep -q "missing" "$T/stderr" || fail "message does not name the missing directory"
-expect_exit 2 "$VMWATCH" --csv --format '%p' "$R"
-expect_exit 2 "$VMWATCH" -t abc "$R"
-expect_exit 2 "$VMWATCH" --include '(' "$R"
-expect_exit 2 "$VMWATCH"
+expect 2 "$VMWATCH" --csv --format '%p' "$R"
+expect 2 "$VMWATCH" -t abc "$R"
+expect 2 "$VMWATCH" --include '(' "$R"
+expect 2 "$VMWATCH"
 
 # -t: ends after that long without an event: 3 if none came at all.
-expect_exit 3 "$VMWATCH" -q -t 0.5 "$R"
+expect 3 "$VMWATCH" -q -t 0.5 "$R"
 [ -s "$T/stdout" ] && fail "-t printed events on an idle tree"
 
 # ... and 0 after events, once they stop for that long.
