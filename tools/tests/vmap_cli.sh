@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 F=$T/a.vm
 
-
 # Lines in, values out; --first numbers them.
 printf 'one\ntwo\n\nfour' | "$VMAP" create "$F" --first 10 || fail "create"
 expect 0 "$VMAP" get "$F" 10 13
