@@ -17,7 +17,7 @@ lines_in() { # FILE COUNT
 }
 
 start_watch -e create --journal "$J" "$R"
-"$VMAP" tail -f --keys "$J" >"$T/follow" 2>"$T/follow.err" &
+"$VMAP" tail -f --from 0 --keys "$J" >"$T/follow" 2>"$T/follow.err" &
 TAILPID=$!
 i=1
 while [ $i -le 50 ]; do : >"$R/f$i"; i=$((i + 1)); done

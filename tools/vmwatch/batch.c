@@ -38,7 +38,8 @@ void batch_start(struct watcher *w)
 {
 	struct batch *b = &w->batch;
 
-	memmove(b->buf, b->buf + b->at, b->len - b->at);
+	if (b->at)
+		memmove(b->buf, b->buf + b->at, b->len - b->at);
 	b->len -= b->at;
 	b->at = 0;
 	b->settled = 0;

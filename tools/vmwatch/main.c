@@ -131,8 +131,10 @@ int main(int argc, char **argv)
 
 	memset(&w, 0, sizeof w);
 	status = parse_options(&w, argc, argv);
-	if (status >= 0)
+	if (status >= 0) {
+		free_options(&w);
 		return status;
+	}
 	sigfd = signal_fd();
 	open_outputs(&w.sink);
 	tree_setup(&w);
