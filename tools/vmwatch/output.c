@@ -79,28 +79,24 @@ static void add_csv_field(struct strbuf *line, const char *s, size_t len)
 	sb_add(line, "\"", 1);
 }
 
-/* The fields of one event: dir is the directory's path ("" for "/"). */
+/* The fields of one event: path is the full path, its first dir_len
+ * bytes the directory's ("" for "/"). */
 struct fields {
 	uint32_t mask;
-	const char *dir;
+	const struct strbuf *path;
 	size_t dir_len;
 	const char *name; /* NULL for an event on the directory itself */
 };
 
 static void add_dir(struct strbuf *line, const struct fields *f)
 {
-	sb_add(line, f->dir, f->dir_len);
+	sb_add(line, f->path->s, f->dir_len);
 	sb_add(line, "/", 1);
 }
 
 static void add_path(struct strbuf *line, const struct fields *f)
 {
-	if (f->name) {
-		add_dir(line, f);
-		sb_adds(line, f->name);
-	} else {
-		sb_adds(line, f->dir_len ? f->dir : "/");
-	}
+	sb_adds(line, path_text(f->path));
 }
 
 static void csv_line(struct strbuf *line, const struct fields *f)
@@ -165,7 +161,7 @@ static void emit(struct watcher *w, struct strbuf *line)
 void print_event(struct watcher *w, uint32_t mask, int wd, const char *name)
 {
 	static struct strbuf line;
-	struct fields f = { mask, NULL, 0, name };
+	struct fields f = { mask, &w->path, 0, name };
 
 	if (!(mask & w->show & ~(uint32_t)IN_ISDIR))
 		return;
@@ -185,7 +181,6 @@ void print_event(struct watcher *w, uint32_t mask, int wd, const char *name)
 		path_join(&w->path, name);
 	if (excluded(w, w->path.s) || !included(w, path_text(&w->path)))
 		return;
-	f.dir = w->path.s;
 	sb_reset(&line);
 	if (w->sink.csv) {
 		csv_line(&line, &f);
