@@ -9,8 +9,11 @@
  *   - watches whose MOVE_SELF no rename claimed (moves.c): checked to be
  *     where the table says (an arrival that expects that watch).
  *
- * The parent is reached through locate() and the entry through openat() on
- * it, so the directory found is the one at (parent, name) now. When the
+ * They run as soon as no event left in the batch can move or remove a
+ * directory (handle.c), so that a new directory's entries are printed
+ * right after it in the common case, and at the end of the batch in any
+ * case. The parent is reached through locate() and the entry through
+ * openat() on it, so the directory found is the one at (parent, name) now. When the
  * parent is not where the table says, the queue holds renames not handled
  * yet: the arrival waits for the next batch. When the queue is empty and it
  * still cannot be found, or a watch is not where it should be, the table is
@@ -107,10 +110,11 @@ void arrivals_clear(struct watcher *w)
 }
 
 /* The parent could not be found: wait for the queue, or give up on the
- * table. Returns 1 to keep the arrival for the next batch. */
-static int retry(struct watcher *w, struct arrival *a)
+ * table. Returns 1 to keep the arrival. Before the end of the batch the
+ * events still to handle may explain it: keep it, and count no try. */
+static int retry(struct watcher *w, struct arrival *a, int final)
 {
-	if (!queue_empty(w) && ++a->tries <= MAX_TRIES)
+	if (!final || (!queue_empty(w) && ++a->tries <= MAX_TRIES))
 		return 1;
 	w->resync = 1;
 	return 0;
@@ -148,8 +152,8 @@ static void found(struct watcher *w, struct arrival *a, int pfd, int fd, int wd)
 	}
 }
 
-/* 1: keep the arrival for the next batch; 0: done with it. */
-static int arrive(struct watcher *w, struct arrival *a, struct strbuf *path)
+/* 1: keep the arrival for later; 0: done with it. */
+static int arrive(struct watcher *w, struct arrival *a, struct strbuf *path, int final)
 {
 	int pfd, fd, wd;
 
@@ -157,7 +161,7 @@ static int arrive(struct watcher *w, struct arrival *a, struct strbuf *path)
 		return 0;
 	pfd = locate(w, a->parent);
 	if (pfd < 0)
-		return retry(w, a);
+		return retry(w, a, final);
 	sb_reset(path);
 	sb_add(path, w->path.s, w->path.len);
 	path_join(path, name_of(w, a));
@@ -180,7 +184,7 @@ static int arrive(struct watcher *w, struct arrival *a, struct strbuf *path)
 	return 0;
 }
 
-void arrivals_run(struct watcher *w)
+void arrivals_run(struct watcher *w, int final)
 {
 	struct arrivals *l = &w->arrivals;
 	struct strbuf path = { NULL, 0, 0 };
@@ -190,7 +194,7 @@ void arrivals_run(struct watcher *w)
 	for (size_t i = 0; i < l->count && !w->resync; i++) {
 		struct arrival a = l->list[i];
 
-		if (a.parent > 0 && arrive(w, &a, &path))
+		if (a.parent > 0 && arrive(w, &a, &path, final))
 			l->list[kept++] = a;
 	}
 	sb_free(&path);

@@ -72,6 +72,25 @@ static void handle_one(struct watcher *w, const struct inotify_event *ev, size_t
 		track_tree(w, ev, next);
 }
 
+/*
+ * The offset past the batch's last event that can move or remove a
+ * directory. Before it, the table may still change under a path; after it,
+ * a directory that appeared can be looked up at once.
+ */
+static size_t moves_end(const struct watcher *w)
+{
+	size_t end = w->batch.at;
+
+	for (size_t at = w->batch.at; at < w->batch.len; at = batch_next(w, at)) {
+		uint32_t m = batch_event(w, at)->mask;
+
+		if (((m & IN_ISDIR) && (m & (IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE))) ||
+		    (m & (IN_MOVE_SELF | IN_DELETE_SELF | IN_Q_OVERFLOW)))
+			end = batch_next(w, at);
+	}
+	return end;
+}
+
 void handle_events(struct watcher *w)
 {
 	/* A copy: handling may read more events, and the batch may move. */
@@ -79,6 +98,7 @@ void handle_events(struct watcher *w)
 		struct inotify_event ev;
 		char bytes[sizeof(struct inotify_event) + NAME_MAX + 1 + 16];
 	} copy;
+	size_t known_len = 0, safe = 0;
 
 	while (w->batch.at < w->batch.len && !w->resync) {
 		size_t at = w->batch.at, next = batch_next(w, at);
@@ -88,5 +108,11 @@ void handle_events(struct watcher *w)
 		memcpy(&copy, batch_event(w, at), next - at);
 		w->batch.at = next;
 		handle_one(w, &copy.ev, next);
+		if (w->batch.len != known_len) { /* first pass, or more was read */
+			known_len = w->batch.len;
+			safe = moves_end(w);
+		}
+		if (w->arrivals.count && w->batch.at >= safe && !w->resync)
+			arrivals_run(w, 0);
 	}
 }

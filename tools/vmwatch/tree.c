@@ -63,7 +63,7 @@ void tree_cycle(struct watcher *w)
 		w->batch.wait_until_ms = 0;
 		handle_events(w);
 		if (!w->resync)
-			arrivals_run(w);
+			arrivals_run(w, 1);
 		if (w->resync) {
 			scan_resync(w, 0);
 			if (!w->quiet)

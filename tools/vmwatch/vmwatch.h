@@ -200,7 +200,7 @@ void arrivals_add(struct watcher *w, int parent, const char *name, int report);
 void arrivals_drop(struct watcher *w, int parent, const char *name);
 int arrivals_take(struct watcher *w, int parent, const char *name); /* report flag or -1 */
 void arrivals_check(struct watcher *w, int wd);
-void arrivals_run(struct watcher *w);
+void arrivals_run(struct watcher *w, int final); /* final: end of batch */
 void arrivals_clear(struct watcher *w);
 
 /* recent.c */
