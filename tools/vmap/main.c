@@ -14,27 +14,28 @@
 struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const char *synopsis;
 	const char *summary;
 };
 
 static const struct subcommand subcommands[] = {
-	{ "create", cmd_create, "create FILE [--first KEY] [--dump]  build FILE from stdin" },
-	{ "append", cmd_append, "append FILE [VALUE|-|@FILE...]  append, print the keys" },
-	{ "get", cmd_get, "get [--raw] FILE KEY...  print values" },
-	{ "dump", cmd_dump, "dump FILE [--from KEY] [--to KEY] [--lines]" },
-	{ "tail", cmd_tail, "tail [-f] [-n N | --from KEY] FILE  last or new values" },
-	{ "stat", cmd_stat, "stat FILE                print counts and sizes" },
-	{ "check", cmd_check, "check FILE               verify the whole file" },
-	{ "compact", cmd_compact, "compact SRC DST          copy without dead bytes" },
-	{ "remove", cmd_remove, "remove FILE KEY...       make keys holes" },
-	{ "replace", cmd_replace, "replace FILE KEY VALUE|-|@FILE  give a key a new value" },
+	{ "create", cmd_create, "create FILE [--first KEY] [--dump]", "build FILE from stdin" },
+	{ "append", cmd_append, "append FILE [VALUE|-|@FILE...]", "append, print the keys" },
+	{ "get", cmd_get, "get [--raw] FILE KEY...", "print values" },
+	{ "dump", cmd_dump, "dump FILE [--from KEY] [--to KEY] [--lines]", "write the dump" },
+	{ "tail", cmd_tail, "tail [-f] [-n N | --from KEY] FILE", "last, then new values" },
+	{ "stat", cmd_stat, "stat FILE", "print counts and sizes" },
+	{ "check", cmd_check, "check FILE", "verify the whole file" },
+	{ "compact", cmd_compact, "compact SRC DST", "copy without dead bytes" },
+	{ "remove", cmd_remove, "remove FILE KEY...", "make keys holes" },
+	{ "replace", cmd_replace, "replace FILE KEY VALUE|-|@FILE", "give a key a new value" },
 };
 
 static void print_help(void)
 {
 	fputs("Usage: vmap SUBCOMMAND [OPTIONS] FILE ...\n\nSubcommands:\n", stdout);
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-		printf("  vmap %s\n", subcommands[i].summary);
+		printf("  vmap %-44s %s\n", subcommands[i].synopsis, subcommands[i].summary);
 	fputs("\nExit status: 0 ok, 1 key not found (check: file damaged),\n"
 	      "2 usage error or malformed input, 3 I/O or library error,\n"
 	      "4 damaged data (nothing of it printed), 5 file busy (another\n"
