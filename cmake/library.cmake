@@ -41,10 +41,18 @@ if(NOT CMAKE_OBJCOPY)
     "needs it to make its internal symbols local")
 endif()
 set(vmap_merged ${CMAKE_CURRENT_BINARY_DIR}/vmap_merged.o)
+# the compiler's own flags go along: -m32 picks the objects' format
+separate_arguments(vmap_link_flags UNIX_COMMAND "${CMAKE_C_FLAGS}")
 add_custom_command(OUTPUT ${vmap_merged}
-  COMMAND ${CMAKE_C_COMPILER} -r -nostdlib -o ${vmap_merged}.tmp $<TARGET_OBJECTS:vmap_objects>
-  COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${vmap_merged}.tmp ${vmap_merged}
-  COMMAND ${CMAKE_COMMAND} -E remove ${vmap_merged}.tmp
+  COMMAND ${CMAKE_C_COMPILER} ${vmap_link_flags} -r -nostdlib -o ${vmap_merged}.tmp
+          $<TARGET_OBJECTS:vmap_objects>
+  COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${vmap_merged}.tmp ${vmap_merged}.local
+  # i386 PIC calls compiler-made thunks in COMDAT sections that the final
+  # link shares with other objects: local copies would be discarded under
+  # their callers, so they stay global (and hidden), as the compiler made them
+  COMMAND ${CMAKE_OBJCOPY} --wildcard --globalize-symbol=__x86.get_pc_thunk.*
+          ${vmap_merged}.local ${vmap_merged}
+  COMMAND ${CMAKE_COMMAND} -E remove ${vmap_merged}.tmp ${vmap_merged}.local
   DEPENDS vmap_objects $<TARGET_OBJECTS:vmap_objects>
   COMMENT "Linking the library objects into one, internal symbols made local"
   COMMAND_EXPAND_LISTS
@@ -75,6 +83,12 @@ if(VMAP_SHARED)
     EXPORT_NAME vmap_shared)
   target_link_options(vmap_shared PRIVATE
     "-Wl,--version-script=${PROJECT_SOURCE_DIR}/src/vmap.map")
+  # --no-undefined: a symbol the C library lacks (as musl lacks glibc's
+  # extensions) fails the link here, not the user's program later. Not under
+  # the sanitizers, whose runtime the program brings (clang's TSan).
+  if(NOT VMAP_SANITIZE)
+    target_link_options(vmap_shared PRIVATE "-Wl,--no-undefined")
+  endif()
   set_property(TARGET vmap_shared APPEND PROPERTY LINK_DEPENDS
     ${PROJECT_SOURCE_DIR}/src/vmap.map)
   vmap_public_interface(vmap_shared)

@@ -161,9 +161,12 @@ static int efbig_child(const char *path)
 
 static void test_efbig_under_rlimit(void **state)
 {
-	char *dir = tu_tmpdir(), *path = tu_join(dir, "map.vmap");
+	char *dir, *path;
 	int rc;
 	(void)state;
+	tu_skip_without_fork();
+	dir = tu_tmpdir();
+	path = tu_join(dir, "map.vmap");
 	rc = run_child(efbig_child, path);
 	tu_rmtree(dir);
 	free(dir);
@@ -239,6 +242,7 @@ static void test_enospc_on_small_tmpfs(void **state)
 		skip();
 		return;
 	}
+	tu_skip_without_fork();
 	dir = tu_tmpdir();
 	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m")) {
 		print_message("skipped: cannot mount a tmpfs on %s: %s\n", dir, strerror(errno));

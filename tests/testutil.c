@@ -211,6 +211,22 @@ void tu_child_init(void)
 		signal(sigs[i], SIG_DFL);
 }
 
+int tu_no_fork(void)
+{
+	const char *v = getenv("VMAP_TEST_NO_FORK");
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+/* Read here, not asked of the library: the stat test then also shows that
+ * the simulation took effect. */
+size_t tu_page_size(void)
+{
+	const char *sim = getenv("VMAP_SIM_PAGE");
+	if (sim && *sim)
+		return (size_t)strtoul(sim, NULL, 0);
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
 /* ---- deterministic values --------------------------------------------------- */
 
 static uint64_t value_hash(uint64_t key, uint32_t version)

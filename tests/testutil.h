@@ -63,6 +63,23 @@ int tu_write_file(const char *path, const void *buf, size_t len);
 int tu_copy_file(const char *from, const char *to);
 /* A forked child must not return into cmocka: reset its signal handlers. */
 void tu_child_init(void);
+/*
+ * Under qemu-user on some machines every fork()ed child hangs: there the CI
+ * script sets VMAP_TEST_NO_FORK=1, and a test that needs a child process is
+ * skipped with this printed reason, never silently.
+ */
+int tu_no_fork(void);
+#define TU_NO_FORK_REASON "fork under qemu-user (VMAP_TEST_NO_FORK is set)"
+#define tu_skip_without_fork()                                                  \
+	do {                                                                    \
+		if (tu_no_fork()) {                                             \
+			print_message("skipped: " TU_NO_FORK_REASON "\n");     \
+			skip();                                                 \
+		}                                                               \
+	} while (0)
+/* The page size the library should see: VMAP_SIM_PAGE when set (a larger
+ * page simulated, see src/simpage.c), else the machine's. */
+size_t tu_page_size(void);
 
 /* ---- deterministic values --------------------------------------------------- */
 

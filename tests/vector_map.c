@@ -238,9 +238,20 @@ static void checked_add_returns_codes(void **state)
  * Runs body in a child with stderr in a pipe; expects it to exit with status
  * 1 and to have printed a line containing want.
  */
+/* Under qemu-user a forked child may hang: VMAP_TEST_NO_FORK (as in
+ * tests/testutil.h, which this file goes without) says so, loudly. */
+static int no_fork(const char *part)
+{
+	const char *v = getenv("VMAP_TEST_NO_FORK");
+	if (!v || !*v || strcmp(v, "0") == 0)
+		return 0;
+	print_message("skipped%s: fork under qemu-user (VMAP_TEST_NO_FORK is set)\n", part);
+	return 1;
+}
+
 static void expect_exit(void (*body)(void), const char *want)
 {
-	char out[512] = "";
+	char out[512] = "", chunk[512];
 	size_t used = 0;
 	ssize_t n;
 	int fds[2], status;
@@ -257,12 +268,18 @@ static void expect_exit(void (*body)(void), const char *want)
 		_exit(99); /* body should have exited */
 	}
 	close(fds[1]);
-	while (used < sizeof out - 1 && (n = read(fds[0], out + used, sizeof out - 1 - used)) > 0)
-		used += (size_t)n;
+	/* read to the end: a child that cannot write all of its stderr (a leak
+	 * report under LeakSanitizer) would die of SIGPIPE */
+	while ((n = read(fds[0], chunk, sizeof chunk)) > 0) {
+		size_t keep = sizeof out - 1 - used < (size_t)n ? sizeof out - 1 - used : (size_t)n;
+		memcpy(out + used, chunk, keep);
+		used += keep;
+	}
 	out[used] = '\0';
 	close(fds[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
+	if (!WIFEXITED(status))
+		fail_msg("child killed by signal %d; stderr: %s", WTERMSIG(status), out);
 	assert_int_equal(WEXITSTATUS(status), EXIT_FAILURE);
 	if (!strstr(out, want))
 		fail_msg("stderr \"%s\" lacks \"%s\"", out, want);
@@ -298,6 +315,8 @@ static void add_null(void)
 static void out_of_sequence_exits(void **state)
 {
 	(void)state;
+	if (no_fork(""))
+		skip();
 	expect_exit(add_gap, "vm_add 7: key is not the next key in sequence");
 	expect_exit(add_repeat, "vm_add 5: key is not the next key in sequence");
 	expect_exit(add_past, "vm_add 2: key is not the next key in sequence");
@@ -371,7 +390,7 @@ static void gets_beside_adds(void **state)
 #ifdef VM_TEST_FAULTS
 static void new_without_memory(void)
 {
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	vm_new();
 }
 
@@ -381,7 +400,7 @@ static void add_without_memory(void)
 	char *big = long_string(4u << 20, 1);
 
 	vm_add(1, "/one", vm);
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	vm_add(2, big, vm);
 }
 
@@ -391,23 +410,25 @@ static void allocation_failure(void **state)
 	VM *vm = NULL;
 
 	(void)state;
-	vmap_sys_reset();
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_reset();
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	assert_int_equal(vm_new_checked(&vm), -ENOMEM);
 	assert_null(vm);
-	vmap_sys_reset();
+	vmi_sys_reset();
 
 	assert_int_equal(vm_new_checked(&vm), 0);
 	assert_int_equal(vm_add_checked(1, "/one", vm), 0);
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	assert_int_equal(vm_add_checked(2, big, vm), -ENOMEM);
-	vmap_sys_reset();
+	vmi_sys_reset();
 	assert_null(vm_get(2, vm)); /* unchanged: 2 is still next */
 	assert_int_equal(vm_add_checked(2, big, vm), 0);
 	assert_string_equal(vm_get(2, vm), big);
 	vm_destroy(vm, NULL);
 	free(big);
 
+	if (no_fork(" part: the exits"))
+		return;
 	expect_exit(new_without_memory, "vm_new: out of memory");
 	expect_exit(add_without_memory, "vm_add 2: out of memory");
 }
