@@ -127,6 +127,7 @@ static void new_file_free(struct new_file *f)
 static int make_tmp(struct new_file *f, vmap **map)
 {
 	size_t len = strlen(f->final_path);
+	sigset_t block, was;
 	int fd, err;
 
 	f->tmp_path = malloc(len + sizeof ".tmp.XXXXXX");
@@ -134,10 +135,18 @@ static int make_tmp(struct new_file *f, vmap **map)
 		return -ENOMEM;
 	memcpy(f->tmp_path, f->final_path, len);
 	memcpy(f->tmp_path + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+	/* no signal between the file's creation and its guard */
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof cleanup_signals / sizeof *cleanup_signals; i++)
+		sigaddset(&block, cleanup_signals[i]);
+	sigprocmask(SIG_BLOCK, &block, &was);
 	fd = mkstemp(f->tmp_path);
-	if (fd < 0)
-		return -errno;
-	guard(f->tmp_path);
+	err = fd < 0 ? -errno : 0;
+	if (!err)
+		guard(f->tmp_path);
+	sigprocmask(SIG_SETMASK, &was, NULL);
+	if (err)
+		return err;
 	set_mode(fd, f->lock_fd);
 	close(fd);
 	/* VMAP_CREATE sets up the empty file mkstemp made. */
