@@ -42,10 +42,11 @@ static int write_data(FILE *f, const struct cell *cells, size_t count, int kind,
 	return blocks;
 }
 
-/* Thirteen contenders need thirteen colours; gnuplot's default cycle has eight. */
+/* Every contender its own colour (gnuplot's default cycle has eight). */
 static const char *const colors[] = {
 	"#d62728", "#ff7f0e", "#1f77b4", "#17becf", "#2ca02c", "#9467bd", "#8c564b",
 	"#e377c2", "#7f7f7f", "#bcbd22", "#000000", "#aec7e8", "#98df8a", "#c5b0d5",
+	"#393b79", "#e7ba52", "#843c39", "#637939", "#7b4173", "#5254a3",
 };
 #define COLORS (sizeof colors / sizeof colors[0])
 
