@@ -5,7 +5,7 @@
 #
 #   scripts/ci_matrix.sh PLATFORM [BUDGET]
 #
-#   i386     gcc -m32, the full suite
+#   i386     gcc -m32, the full suite (at VMAP_TEST_SCALE=0.3)
 #   musl     musl-gcc, shared and -static: library, tools, every test that
 #            needs no cmocka (Debian has no cmocka for musl)
 #   arm64 armhf riscv64 ppc64el s390x
@@ -19,7 +19,8 @@
 # out of N" (known failures, listed below, are reported but not counted).
 #
 #   VMAP_CI_QEMU_FORK=1   run the forking tests under qemu-user as well
-#   VMAP_CI_SCALE=x       VMAP_TEST_SCALE for the emulated platforms (0.1)
+#   VMAP_CI_SCALE=x       VMAP_TEST_SCALE for i386 (0.3) and the emulated
+#                         platforms (0.1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,13 +33,12 @@ budget=${2:-${budgets[$platform]:-}}
 [ -n "$budget" ] || { echo "ci_matrix.sh: unknown platform '$platform'" >&2; exit 2; }
 
 # Tests known to fail on a platform until a fix lands: run, reported, not
-# counted. 32-bit: the value_bytes counter wraps on a shortening replace
-# (write.c, issue 8 item 3); empty these lists when that lands. (crash
-# forks, so under qemu-user it is skipped, not failed.)
-# roundtrip_back: x86_64 verifies the file this platform wrote.
-known_32bit="smoke smoke_shared smoke_page64k roundtrip_verify roundtrip_back api api_page64k
-	files files_page64k faults faults_page64k model concurrency crash powercut hostile"
-declare -A known_fail=([i386]="$known_32bit" [armhf]="${known_32bit/ crash / }")
+# counted; a listed test that passes is reported too. Names as ctest gives
+# them (roundtrip_back: x86_64 verifies the file this platform wrote).
+# i386 (issue 8, item 3): api's test_value_max appends 1 GiB, gets NULL back;
+# large's test_near_max_values wants 4 GiB of values in a 32-bit address
+# space (-ENOMEM, rightly: the test should expect it there).
+declare -A known_fail=([i386]="api api_page64k large")
 
 # Lines for the reader of CI's log (scripts/test.sh shows those with this prefix).
 say() {
@@ -156,6 +156,10 @@ peer=(-DVMAP_ROUNDTRIP_PEER="$PWD/$build/from-x86_64.vmap")
 
 case $platform in
 i386)
+	# Without SSE4.2's crc32 (x86_64 only) checks cost 5 times more here:
+	# checklive's 4 x 1000 checks alone would take 4 minutes.
+	export VMAP_TEST_SCALE=${VMAP_CI_SCALE:-0.3}
+	say "  VMAP_TEST_SCALE=$VMAP_TEST_SCALE"
 	export PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig:/usr/share/pkgconfig
 	if step build configure_build "$build/m32" -DCMAKE_C_FLAGS=-m32 "${peer[@]}"; then
 		tests "$build/m32" tests
@@ -167,7 +171,7 @@ i386)
 musl)
 	for kind in shared static; do
 		flags=()
-		[ $kind = static ] && flags=(-DCMAKE_EXE_LINKER_FLAGS=-static)
+		[ $kind = static ] && flags=(-DVMAP_SHARED=OFF -DCMAKE_EXE_LINKER_FLAGS=-static)
 		if step "build-$kind" configure_build "$build/$kind" -DCMAKE_C_COMPILER=musl-gcc \
 			"${flags[@]}" "${peer[@]}"; then
 			tests "$build/$kind" "tests-$kind"
