@@ -46,7 +46,7 @@ set(vmap_merged ${CMAKE_CURRENT_BINARY_DIR}/vmap_merged.o)
 # --force-group-allocation resolves COMDAT groups here: i386's PIC thunks
 # (__x86.get_pc_thunk.*) are hidden members of such groups, and once made
 # local a program's own copy of the group would discard ours.
-separate_arguments(vmap_merge_flags UNIX_COMMAND "${CMAKE_C_FLAGS}")
+separate_arguments(vmap_merge_flags UNIX_COMMAND "${CMAKE_C_COMPILER_ARG1} ${CMAKE_C_FLAGS}")
 add_custom_command(OUTPUT ${vmap_merged}
   COMMAND ${CMAKE_C_COMPILER} ${vmap_merge_flags} -r -nostdlib -Wl,--force-group-allocation
           -o ${vmap_merged}.tmp $<TARGET_OBJECTS:vmap_objects>
