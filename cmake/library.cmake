@@ -41,17 +41,19 @@ if(NOT CMAKE_OBJCOPY)
     "needs it to make its internal symbols local")
 endif()
 set(vmap_merged ${CMAKE_CURRENT_BINARY_DIR}/vmap_merged.o)
-# The compiler flags say which target the objects are for (-m32): the
-# merging link must be told too, or it makes an object of the default kind.
-# --force-group-allocation resolves COMDAT groups here: i386's PIC thunks
-# (__x86.get_pc_thunk.*) are hidden members of such groups, and once made
-# local a program's own copy of the group would discard ours.
-separate_arguments(vmap_merge_flags UNIX_COMMAND "${CMAKE_C_COMPILER_ARG1} ${CMAKE_C_FLAGS}")
+# the compiler's own flags go along (CC="gcc -m32" or CFLAGS=-m32): -m32
+# picks the objects' format
+separate_arguments(vmap_link_flags UNIX_COMMAND "${CMAKE_C_COMPILER_ARG1} ${CMAKE_C_FLAGS}")
 add_custom_command(OUTPUT ${vmap_merged}
-  COMMAND ${CMAKE_C_COMPILER} ${vmap_merge_flags} -r -nostdlib -Wl,--force-group-allocation
-          -o ${vmap_merged}.tmp $<TARGET_OBJECTS:vmap_objects>
-  COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${vmap_merged}.tmp ${vmap_merged}
-  COMMAND ${CMAKE_COMMAND} -E remove ${vmap_merged}.tmp
+  COMMAND ${CMAKE_C_COMPILER} ${vmap_link_flags} -r -nostdlib -o ${vmap_merged}.tmp
+          $<TARGET_OBJECTS:vmap_objects>
+  COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${vmap_merged}.tmp ${vmap_merged}.local
+  # i386 PIC calls compiler-made thunks in COMDAT sections that the final
+  # link shares with other objects: local copies would be discarded under
+  # their callers, so they stay global (and hidden), as the compiler made them
+  COMMAND ${CMAKE_OBJCOPY} --wildcard --globalize-symbol=__x86.get_pc_thunk.*
+          ${vmap_merged}.local ${vmap_merged}
+  COMMAND ${CMAKE_COMMAND} -E remove ${vmap_merged}.tmp ${vmap_merged}.local
   DEPENDS vmap_objects $<TARGET_OBJECTS:vmap_objects>
   COMMENT "Linking the library objects into one, internal symbols made local"
   COMMAND_EXPAND_LISTS

@@ -44,7 +44,7 @@
  * the writes on a map that fails vmap_check (the writer still opens, reads
  * and checks it), for when writes on damaged maps are known to crash;
  * ignoring "hostile-journal" does not open a writer on a file whose journal
- * is active with a "before" state that fails state_validate(); ignoring
+ * is active with a "before" state that fails vmi_state_validate(); ignoring
  * "hostile-crc" drops the strict promises for a map whose crc table has a
  * checksum for a block that is not sealed yet (the tail or the gap block),
  * or a value or a table that lies in the free gap ("hostile-gap"); ignoring
@@ -394,7 +394,7 @@ static void arm_fault(uint8_t fault)
 {
 	int call = (fault >> 4) - 1;
 	if (call >= 0 && call < VMAP_SYS_NCALLS)
-		vmap_sys_fail_nth(call, fault & 15, call == VMAP_SYS_MALLOC ? ENOMEM : EIO);
+		vmi_sys_fail_nth(call, fault & 15, call == VMAP_SYS_MALLOC ? ENOMEM : EIO);
 }
 
 /* Would a writer open on a known bug? (see "hostile-journal" and
@@ -409,9 +409,9 @@ static int writer_would_trip(void)
 	if (pread(file_fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
 		return 0;
 	if (is_ignored("hostile-journal") && h.journal.active &&
-	    state_validate(&h.journal.before, (uint64_t)size))
+	    vmi_stored_state_validate(&h.journal.before, (uint64_t)size))
 		return 1;
-	return is_ignored("restart-writer") && vmap_sys_boot_id(boot) == 0 &&
+	return is_ignored("restart-writer") && vmi_sys_boot_id(boot) == 0 &&
 	       memcmp(h.writer_boot, zero, 16) && memcmp(h.writer_boot, boot, 16);
 }
 
@@ -420,14 +420,14 @@ static int stray_crc(const vmap *m)
 {
 	uint64_t from = LOAD(&m->view->bump) >> BLOCK_SHIFT;
 	uint64_t gap_pos = LOAD(&m->view->gap_pos), gap_end = LOAD(&m->view->gap_end);
-	uint64_t to = table_capacity(m, TABLE_CRC);
+	uint64_t to = vmi_table_capacity(m, TABLE_CRC);
 	const uint32_t *crc;
 
-	if (gap_pos < gap_end && (crc = table_elem(m, TABLE_CRC, gap_pos >> BLOCK_SHIFT)) &&
+	if (gap_pos < gap_end && (crc = vmi_table_elem(m, TABLE_CRC, gap_pos >> BLOCK_SHIFT)) &&
 	    LOAD(crc))
 		return 1;
 	for (uint64_t b = from; b < to && b < from + (1u << 16); b++)
-		if ((crc = table_elem(m, TABLE_CRC, b)) && LOAD(crc))
+		if ((crc = vmi_table_elem(m, TABLE_CRC, b)) && LOAD(crc))
 			return 1;
 	return 0;
 }
@@ -444,7 +444,7 @@ static int value_in_gap(const vmap *m)
 	uint64_t first = vmap_first_key(m), count = vmap_next_key(m) - first;
 	const char *gap;
 
-	if (gap_pos >= gap_end || !(gap = vmap_at(m, gap_pos, gap_end - gap_pos)))
+	if (gap_pos >= gap_end || !(gap = vmi_at(m, gap_pos, gap_end - gap_pos)))
 		return 0;
 	for (uint64_t i = 0; i < count && i < SWEEP_KEYS; i++) {
 		size_t n;
@@ -454,7 +454,7 @@ static int value_in_gap(const vmap *m)
 	}
 	/* Far records too, also those no key points to any more. */
 	for (uint64_t f = 0; f < LOAD(&m->view->far_count) && f < SWEEP_KEYS; f++) {
-		const struct vmap_far *rec = table_elem(m, TABLE_FAR, f);
+		const struct vmap_far *rec = vmi_table_elem(m, TABLE_FAR, f);
 		if (rec && LOAD(&rec->len) < VMAP_VALUE_MAX &&
 		    overlaps(LOAD(&rec->pos), LOAD(&rec->len) + 1, gap_pos, gap_end))
 			return 1;
@@ -471,15 +471,14 @@ static int table_in_gap(const vmap *m)
 	if (gap_pos >= gap_end)
 		return 0;
 	for (int t = 0; t < TABLES; t++) {
-		const uint64_t *chunk =
-			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
 		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
-			if (LOAD(&chunk[c]) &&
-			    overlaps(LOAD(&chunk[c]), (uint64_t)BLOCK_BYTES << c, gap_pos, gap_end))
+			if (LOAD(chunk_position(m->hdr, t, c)) &&
+			    overlaps(LOAD(chunk_position(m->hdr, t, c)), (uint64_t)BLOCK_BYTES << c,
+				     gap_pos, gap_end))
 				return 1;
 	}
 	for (uint64_t g = 0; g < groups && g < SWEEP_KEYS; g++) {
-		const struct vmap_dir_entry *d = dir_entry(m, g);
+		const struct vmap_dir_entry *d = vmi_dir_entry(m, g);
 		if (d && overlaps(LOAD(&d->slots_pos), BLOCK_BYTES, gap_pos, gap_end))
 			return 1;
 	}
@@ -499,15 +498,14 @@ static int run_in_use(const vmap *m)
 	if (pos < BLOCK_BYTES || (gap_pos < gap_end && overlaps(pos, end - pos, gap_pos, gap_end)))
 		return 1;
 	for (int t = 0; t < TABLES; t++) {
-		const uint64_t *chunk =
-			(const uint64_t *)((const char *)m->hdr + table_shapes[t].chunks_offset);
 		for (unsigned c = 0; c < TABLE_CHUNKS; c++)
-			if (LOAD(&chunk[c]) &&
-			    overlaps(LOAD(&chunk[c]), (uint64_t)BLOCK_BYTES << c, pos, end))
+			if (LOAD(chunk_position(m->hdr, t, c)) &&
+			    overlaps(LOAD(chunk_position(m->hdr, t, c)), (uint64_t)BLOCK_BYTES << c,
+				     pos, end))
 				return 1;
 	}
 	for (uint64_t g = 0; g < groups && g < SWEEP_KEYS; g++) {
-		const struct vmap_dir_entry *d = dir_entry(m, g);
+		const struct vmap_dir_entry *d = vmi_dir_entry(m, g);
 		if (d && overlaps(LOAD(&d->slots_pos), BLOCK_BYTES, pos, end))
 			return 1;
 	}
@@ -547,7 +545,7 @@ static void writer_phase(struct run *r, uint8_t fault)
 	arm_fault(fault);
 	r->faulty = fault != 0;
 	writes(w, r);
-	vmap_sys_reset();
+	vmi_sys_reset();
 	reads(w, r);
 	after = expect_code("vmap_check", vmap_check(w));
 	if (r->strict_ok) {
@@ -557,7 +555,7 @@ static void writer_phase(struct run *r, uint8_t fault)
 	}
 	arm_fault(fault);
 	vmap_close(w);
-	vmap_sys_reset();
+	vmi_sys_reset();
 }
 
 static void reopen_phase(const struct run *r)
@@ -625,7 +623,7 @@ static void fix_header_crc(unsigned char *file, size_t len)
 	uint32_t crc;
 	if (len < sizeof(struct vmap_header))
 		return;
-	crc = crc32c(0, file, at);
+	crc = vmi_crc32c(0, file, at);
 	memcpy(file + at, &crc, sizeof crc);
 }
 
@@ -649,7 +647,7 @@ static void run_structured(const uint8_t *data, size_t size, struct run *r)
 	file_set(file, seed->len);
 	free(file);
 	if (flags & 2)
-		vmap_sys_set_boot_id("vmap-fuzz-boot-2");
+		vmi_sys_set_boot_id("vmap-fuzz-boot-2");
 	run_file(r, fault);
 	fuzz_use_boot_id();
 }
@@ -661,7 +659,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&r, 0, sizeof r);
 	r.dice = hash_bytes(data, size) | 1;
 	r.create = (r.dice >> 40) % 4 == 0; /* apart from the dice rolls */
-	vmap_sys_reset();
+	vmi_sys_reset();
 	if (size >= 2 && data[0] == 'S') {
 		run_structured(data, size, &r);
 	} else {

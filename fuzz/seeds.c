@@ -19,7 +19,7 @@ const char fuzz_boot_id[16] = "vmap-fuzz-boot-1";
 
 void fuzz_use_boot_id(void)
 {
-	vmap_sys_set_boot_id(fuzz_boot_id);
+	vmi_sys_set_boot_id(fuzz_boot_id);
 }
 
 /* A deterministic value for key k: "v<k>" padded to len with letters. */

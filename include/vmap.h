@@ -198,73 +198,73 @@ VMAP_API const char *vmap_get(const vmap *m, uint64_t key, size_t *len);
 /*
  * vmap_get_inline - vmap_get, inlined into the caller (liburing-style): the
  * same contract, the same result, the same thread safety. For a short value
- * of a group this handle has read before it costs about twenty instructions
+ * of a group this handle has read before it costs about fifteen instructions
  * and no call; anything else calls vmap_get_slow(), the library's checked
  * path. It reads the start of the handle through struct vmap_fast below, so
  * code that uses it must be rebuilt when the library's major version (its
  * SONAME) changes. Plain vmap_get() is the stable ABI.
  */
-struct vmap_group_fast { /* private: what a reader knows of one group */
-	const uint32_t *slots; /* non-NULL once its slots are in the window */
-	const char *base;      /* where its inline values are counted from */
-	uint64_t room;         /* bytes past base that may be read */
-	uint64_t slots_pos;
+struct vmap_cache { /* private: what a reader knows of the groups (window.c) */
+	const uint32_t *window;   /* the slot of index i is window[i] */
+	const char *const *bases; /* group g's value base; NULL: not in the window */
+	const uint64_t *rooms;    /* bytes past bases[g] a reader may touch */
+	uint64_t groups;          /* entries of bases and rooms */
+	uint64_t first_key;
 };
 
 struct vmap_fast { /* private: the first bytes of every handle */
+	const struct vmap_cache *cache; /* in-memory maps, once a group is known */
 	const uint64_t *count;
-	const struct vmap_group_fast *groups;
-	const uint32_t *window; /* every known group's slots, side by side */
-	uint64_t groups_size;
-	uint64_t first_key;
-	int trusted;
+	int trusted;      /* in memory: every byte written by this library */
+	unsigned len_bias; /* 1 since format version 2, 0 in version 1 */
 };
 
 /* vmap_get_slow - private: vmap_get_inline's way out; same contract as vmap_get. */
 VMAP_API const char *vmap_get_slow(const vmap *m, uint64_t key, size_t *len);
 
 #if defined(__GNUC__) && !defined(VMAP_NO_INLINE)
+/*
+ * A slot is a u32: bits 0..22 an offset from the group's base, bits 23..30
+ * the length plus one (255: longer, go slow), bit 31 set for values kept
+ * elsewhere; a zero slot means "nothing here" (format 2; in-memory maps are
+ * always format 2). Every load is an acquire, paired with the release that
+ * published the thing loaded (window.c for the cache, write.c for slots):
+ * free on x86.
+ */
 static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *len)
 {
 	const struct vmap_fast *f = (const struct vmap_fast *)(const void *)m;
-	const struct vmap_group_fast *g;
-	const char *p;
-	uint64_t count, size, index, group;
-	uint32_t slot, off, n;
+	const struct vmap_cache *c;
+	const char *base;
+	uint64_t index, group;
+	uint32_t slot, n;
 
 	if (!m)
 		return NULL;
-	/* count first (acquire): what the writer stored before it is visible */
-	count = __atomic_load_n(f->count, __ATOMIC_ACQUIRE);
-	/* the size (acquire) vouches for first_key; groups and window are at
-	 * least as new as it and loaded with acquire too (window.c says why) */
-	size = __atomic_load_n(&f->groups_size, __ATOMIC_ACQUIRE);
-	index = key - __atomic_load_n(&f->first_key, __ATOMIC_RELAXED);
+	/* NULL before the first group is known, and always for a file, where
+	 * any byte may be hostile: the slow path checks every offset */
+	c = __atomic_load_n(&f->cache, __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!c, 0))
+		return vmap_get_slow(m, key, len);
+	index = key - c->first_key;
 	group = index >> 10;
-	if (__builtin_expect(group >= size, 0))
+	if (__builtin_expect(group >= c->groups, 0))
 		return vmap_get_slow(m, key, len);
-	/* a group is in the window once its entry says so (acquire) */
-	g = &__atomic_load_n(&f->groups, __ATOMIC_ACQUIRE)[group];
-	if (__builtin_expect(!__atomic_load_n(&g->slots, __ATOMIC_ACQUIRE), 0))
+	base = __atomic_load_n(&c->bases[group], __ATOMIC_ACQUIRE);
+	if (__builtin_expect(!base, 0))
 		return vmap_get_slow(m, key, len);
-	if (index >= count)
-		return NULL;
-	/* the slot's address is computed from the key: no load waits for another.
-	 * Relaxed: an inline slot was stored before the count acquired above;
-	 * what a replace or remove stores (far, removed) goes the slow way,
-	 * which loads it again with acquire. */
-	slot = __atomic_load_n(&__atomic_load_n(&f->window, __ATOMIC_ACQUIRE)[index],
-			       __ATOMIC_RELAXED);
-	off = slot & 0x7fffff;
-	n = slot >> 23; /* 255 and up: far, removed or long */
-	if (__builtin_expect(n >= 255 || off + n >= __atomic_load_n(&g->room, __ATOMIC_RELAXED), 0))
+	/* in memory: slots past the count are zero, so one compare sends
+	 * zero, long, far and removed slots the slow way */
+	slot = __atomic_load_n(&c->window[index], __ATOMIC_ACQUIRE);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	slot = __builtin_bswap32(slot); /* stored little-endian */
+#endif
+	if (__builtin_expect(slot - (1u << 23) >= (254u << 23), 0))
 		return vmap_get_slow(m, key, len);
-	p = __atomic_load_n(&g->base, __ATOMIC_RELAXED) + off;
-	if (!f->trusted && p[n])
-		return NULL;
+	n = (slot >> 23) - 1;
 	if (len)
 		*len = n;
-	return p;
+	return base + (slot & 0x7fffff);
 }
 #else
 static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *len)
@@ -272,6 +272,19 @@ static inline const char *vmap_get_inline(const vmap *m, uint64_t key, size_t *l
 	return vmap_get(m, key, len);
 }
 #endif
+
+/*
+ * vmap_get_many - vmap_get for n keys at once: vals[i] (and lens[i], unless
+ * lens is NULL) receive what vmap_get(m, keys[i], &lens[i]) would give;
+ * lens[i] is left untouched where vals[i] is NULL. The keys may be in any
+ * order and may repeat. Returns how many of them have a value. Faster than
+ * a loop of vmap_get for keys spread over a large map: it overlaps the
+ * memory waits of many keys (prefetching their slots, then their values).
+ * m, keys or vals NULL: returns 0 and writes nothing. Lock-free, safe beside
+ * the writer as vmap_get; each key is answered as by one vmap_get.
+ */
+VMAP_API size_t vmap_get_many(const vmap *m, const uint64_t *keys, size_t n,
+			      const char **vals, size_t *lens);
 
 /*
  * vmap_lookup - vmap_get that says why there is no value. On success *val

@@ -59,7 +59,7 @@ struct checker {
 /*
  * The words that change with every write. Loaded before the check with
  * acquire, and after it behind an acquire fence, which pairs with the
- * writer's release fence in write_begin: a check that saw any byte of a
+ * writer's release fence in vmi_write_begin: a check that saw any byte of a
  * write sees the count of writes odd or grown.
  */
 struct marks {
@@ -85,11 +85,6 @@ static int writer_quiet(const struct marks *a, const struct marks *b)
 	       a->far_count == b->far_count && a->removed == b->removed;
 }
 
-static uint64_t *chunk_positions(const vmap *m, int table)
-{
-	return (uint64_t *)((char *)m->hdr + table_shapes[table].chunks_offset);
-}
-
 /*
  * count first (acquire: what it covers is visible), far_count next, the
  * chunks from the last down (each published after the one before it), then
@@ -106,7 +101,7 @@ static void take_snapshot(struct checker *ck)
 	s->far_count = LOAD_ACQ(&v->far_count);
 	for (int t = 0; t < TABLES; t++)
 		for (unsigned c = TABLE_CHUNKS; c-- > 0;)
-			ck->chunks[t][c] = LOAD_ACQ(&chunk_positions(ck->m, t)[c]);
+			ck->chunks[t][c] = LOAD_ACQ(chunk_position(ck->m->hdr, t, c));
 	s->bump = LOAD_ACQ(&v->bump);
 	s->gap_pos = LOAD(&v->gap_pos);
 	s->gap_end = LOAD(&v->gap_end);
@@ -114,7 +109,7 @@ static void take_snapshot(struct checker *ck)
 	s->run_left = LOAD(&v->run_left);
 	s->removed = LOAD(&v->removed);
 	s->value_bytes = LOAD(&v->value_bytes);
-	s->crcs_valid = LOAD_ACQ(&v->crcs_valid); /* pairs with refresh_prefix_crcs */
+	s->crcs_valid = LOAD_ACQ(&v->crcs_valid); /* pairs with vmi_refresh_prefix_crcs */
 	s->tail_crc = LOAD(&v->tail_crc);
 	s->gap_crc = LOAD(&v->gap_crc);
 }
@@ -122,7 +117,9 @@ static void take_snapshot(struct checker *ck)
 /* bump again, for something published after the snapshot (acquire). */
 static uint64_t bump_now(const struct checker *ck, uint64_t need)
 {
-	return need <= ck->s.bump ? ck->s.bump : LOAD_ACQ(&ck->m->view->bump);
+	/* after the acquire of what it bounds (a slot, a record, a checksum),
+	 * whose writer stored bump before releasing it */
+	return need <= ck->s.bump ? ck->s.bump : LOAD(&ck->m->view->bump);
 }
 
 /* ---- the state and the tables ------------------------------------------------- */
@@ -133,7 +130,8 @@ static int check_state(const struct checker *ck)
 
 	if (s->count > VMAP_SLOTS_MAX || (s->count && s->count - 1 > UINT64_MAX - s->first_key))
 		return VMAP_ECORRUPT;
-	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > LOAD_ACQ(&ck->m->limit))
+	/* the limit pairs with space.c's release of it */
+	if (s->bump < BLOCK_BYTES || s->bump > VMAP_BYTES_MAX || s->bump > MLOAD_ACQ(&ck->m->limit))
 		return VMAP_ECORRUPT;
 	/* every 1024 keys own a 4 KiB slot block below bump */
 	if ((s->count + GROUP_KEYS - 1) / GROUP_KEYS > s->bump / BLOCK_BYTES)
@@ -160,7 +158,7 @@ static int add_range(struct checker *ck, uint64_t start, uint64_t bytes)
 static int check_chunks(struct checker *ck)
 {
 	for (int t = 0; t < TABLES; t++) {
-		uint64_t first = (uint64_t)1 << table_shapes[t].first_shift;
+		uint64_t first = (uint64_t)1 << vmi_table_shapes[t].first_shift;
 		int gone = 0;
 		for (unsigned c = 0; c < TABLE_CHUNKS; c++) {
 			uint64_t p = ck->chunks[t][c], bytes = (uint64_t)BLOCK_BYTES << c;
@@ -182,7 +180,7 @@ static int check_chunks(struct checker *ck)
 /* A group's directory entry: its slot block is a table range. */
 static int check_dir_entry(struct checker *ck, uint64_t g)
 {
-	const struct vmap_dir_entry *d = dir_entry(ck->m, g);
+	const struct vmap_dir_entry *d = vmi_dir_entry(ck->m, g);
 	if (!d || LOAD(&d->base) > ck->s.bump || LOAD(&d->base) < BLOCK_BYTES)
 		return VMAP_ECORRUPT;
 	return add_range(ck, LOAD(&d->slots_pos), BLOCK_BYTES);
@@ -240,12 +238,12 @@ static int check_group(struct checker *ck, uint64_t g, uint64_t keys)
 	uint32_t *slots;
 	uint64_t next_min = 0;
 
-	if (slot_find(ck->m, g << GROUP_SHIFT, &d, &slots))
+	if (vmi_slot_find(ck->m, g << GROUP_SHIFT, &d, &slots))
 		return VMAP_ECORRUPT;
 	for (uint64_t j = 0; j < keys; j++) {
 		uint32_t slot = LOAD_ACQ(&slots[j]); /* pairs with a replace or remove */
 		struct value_ref v;
-		int err = value_find(ck->m, d, slot, &v);
+		int err = vmi_value_find(ck->m, d, slot, &v);
 		if (err == -ENOENT) {
 			ck->removed++;
 			continue;
@@ -265,7 +263,7 @@ static int check_group(struct checker *ck, uint64_t g, uint64_t keys)
 static int check_far_records(struct checker *ck)
 {
 	for (uint64_t f = 0; f < ck->s.far_count; f++) {
-		const struct vmap_far *rec = table_elem(ck->m, TABLE_FAR, f);
+		const struct vmap_far *rec = vmi_table_elem(ck->m, TABLE_FAR, f);
 		struct value_ref v;
 		const char *p;
 		int err;
@@ -299,12 +297,12 @@ static int unsealed(const struct checker *ck, uint64_t b)
 static int check_checksums(struct checker *ck)
 {
 	for (uint64_t b = 1; b < ck->capacity[TABLE_CRC]; b++) {
-		const uint32_t *crc = table_elem(ck->m, TABLE_CRC, b);
+		const uint32_t *crc = vmi_table_elem(ck->m, TABLE_CRC, b);
 		uint32_t want;
 		const char *p;
 		if (!crc)
 			return VMAP_ECORRUPT;
-		want = LOAD_ACQ(crc); /* pairs with seal_block: the bytes are there */
+		want = LOAD_ACQ(crc); /* pairs with vmi_seal_block: the bytes are there */
 		if (!want)
 			continue;
 		if (unsealed(ck, b)) {
@@ -314,8 +312,8 @@ static int check_checksums(struct checker *ck)
 				ck->unsure = 1;
 			continue;
 		}
-		p = vmap_at(ck->m, b << BLOCK_SHIFT, BLOCK_BYTES);
-		if (!p || crc32c(0, p, BLOCK_BYTES) != want)
+		p = vmi_at(ck->m, b << BLOCK_SHIFT, BLOCK_BYTES);
+		if (!p || vmi_crc32c(0, p, BLOCK_BYTES) != want)
 			return VMAP_ECORRUPT;
 	}
 	return 0;
@@ -323,12 +321,12 @@ static int check_checksums(struct checker *ck)
 
 static int prefix_matches(const vmap *m, uint64_t end, uint32_t want)
 {
-	uint64_t start = end & ~(uint64_t)(BLOCK_BYTES - 1);
+	uint64_t start = align_down(end, BLOCK_BYTES);
 	const char *p;
 	if (start == end)
 		return 1;
-	p = vmap_at(m, start, end - start);
-	return p && crc32c(0, p, (size_t)(end - start)) == want;
+	p = vmi_at(m, start, end - start);
+	return p && vmi_crc32c(0, p, (size_t)(end - start)) == want;
 }
 
 /* ---- the tail: what a writer rewrites on every append --------------------------- */
@@ -389,22 +387,22 @@ static int check_once(const vmap *m)
 	struct checker ck = {.m = m, .restart_view = m->view == &m->hdr->synced};
 	int err;
 
-	if (header_validate(m->hdr, LOAD_ACQ(&m->limit)))
+	if (vmi_header_validate(m->hdr, MLOAD_ACQ(&m->limit))) /* pairs with space.c */
 		return VMAP_ECORRUPT;
 	take_snapshot(&ck);
 	if (ck.s.bump < BLOCK_BYTES || ck.s.bump > VMAP_BYTES_MAX ||
 	    ck.s.count > VMAP_SLOTS_MAX)
 		return VMAP_ECORRUPT;
 	/* Map it all first, so that a failing mmap is told apart from damage. */
-	err = arena_map_upto(m, ck.s.bump);
+	err = vmi_space_map_upto(m, ck.s.bump);
 	if (err)
 		return err;
 	ck.cap = (size_t)((ck.s.count + GROUP_KEYS - 1) >> GROUP_SHIFT) + TABLES * TABLE_CHUNKS;
-	ck.ranges = vmap_sys_calloc(ck.cap, sizeof *ck.ranges);
+	ck.ranges = vmi_sys_calloc(ck.cap, sizeof *ck.ranges);
 	if (!ck.ranges)
 		return -ENOMEM;
 	err = check_all(&ck);
-	vmap_sys_free(ck.ranges);
+	vmi_sys_free(ck.ranges);
 	return err;
 }
 

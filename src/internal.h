@@ -13,19 +13,19 @@
  *
  *   key k -> index i = k - first_key -> group g = i / 1024, slot j = i % 1024
  *   dir[g] = { slots_pos, base }      (segmented table, O(1) by clz)
- *   slot   = u32 at slots_pos + 4*j:
- *            0 | len:8 | off:23       value at base + off, in the extent of
- *                                     base; len 0..254 is its length, 255
- *                                     means "255 or more: find the NUL"
+ *   slot   = u32 at slots_pos + 4*j (slot.h):
+ *            0 | len+1:8 | off:23     value at base + off, in the extent of
+ *                                     base; 255: "254 or more: find the NUL"
  *            1 | f:31                 far record f = { pos, len }
- *            0xffffffff               removed
+ *            0xffffffff               removed; 0: nothing here
  *
- * Nothing in the position space is an address: one function, vmap_at(),
+ * Nothing in the position space is an address: one function, vmi_at(),
  * turns a position into a pointer, through the extent table of the handle.
  */
 #ifndef VMAP_INTERNAL_H
 #define VMAP_INTERNAL_H
 
+#include "slot.h"
 #include "vmap.h"
 
 #include <errno.h>
@@ -33,9 +33,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "vector_map stores little-endian integers in place; big-endian hosts are not supported"
-#endif
 
 #define HIDDEN __attribute__((visibility("hidden")))
 
@@ -64,39 +61,37 @@
 /* Values longer than this are stored far, so a get never scans far for a NUL. */
 #define INLINE_MAX 1024u
 
-/* Slots (see the diagram above). Inline values sit within 8 MiB of their
- * group's base, and most carry their length, so a get needs no scan. */
-#define SLOT_FAR 0x80000000u
-#define SLOT_REMOVED 0xffffffffu
-#define SLOT_OFF_BITS 23
-#define SLOT_WINDOW (1u << SLOT_OFF_BITS)
-#define SLOT_LEN_LONG 255u
-
-static inline uint32_t slot_inline(uint64_t off, size_t len)
-{
-	return (uint32_t)off | (uint32_t)(len < SLOT_LEN_LONG ? len : SLOT_LEN_LONG) << SLOT_OFF_BITS;
-}
-
-static inline uint32_t slot_off(uint32_t slot)
-{
-	return slot & (SLOT_WINDOW - 1);
-}
-
-static inline uint32_t slot_len(uint32_t slot)
-{
-	return slot >> SLOT_OFF_BITS & 0xff;
-}
-
 /*
- * Format versions (docs/FORMAT.md). Version 2 lets a far value cross an
- * extent boundary (its bytes are then read through a mapping of their own,
- * span.c), so a large value costs its size and no more. A writer keeps a
- * version 1 file at version 1 and places values as version 1 requires, so
- * that older readers of the file keep reading it; new files are version 2.
+ * Format versions (docs/FORMAT.md, "Versions"). Version 2 lets a far value
+ * cross an extent boundary (its bytes are then read through a mapping of
+ * their own, span.c), so a large value costs its size and no more, and
+ * stores an inline length plus one (slot.h). A writer keeps a version 1
+ * file at version 1 and writes it as version 1 requires, so that older
+ * readers of the file keep reading it; new files are version 2.
  */
 #define FORMAT_VERSION 2u
 #define FORMAT_VERSION_MIN 1u
 #define TABLE_CHUNKS 32 /* chunk c of a table is 4 KiB << c */
+
+/* pos rounded down or up to a multiple of align, a power of two. */
+static inline uint64_t align_down(uint64_t pos, uint64_t align)
+{
+	return pos & ~(align - 1);
+}
+
+static inline uint64_t align_up(uint64_t pos, uint64_t align)
+{
+	return align_down(pos + align - 1, align);
+}
+
+static inline int all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	while (n--)
+		if (*b++)
+			return 0;
+	return 1;
+}
 
 /* ---- extents: how the position space is mapped (not part of the format) -- */
 
@@ -209,7 +204,13 @@ struct table_shape {
 	uint32_t chunks_offset; /* offsetof(struct vmap_header, X_chunks) */
 };
 
-extern HIDDEN const struct table_shape table_shapes[TABLES];
+extern HIDDEN const struct table_shape vmi_table_shapes[TABLES];
+
+/* The header word that holds the position of chunk c of a table (0: none). */
+static inline uint64_t *chunk_position(const struct vmap_header *h, int table, unsigned c)
+{
+	return (uint64_t *)(void *)((char *)(void *)h + vmi_table_shapes[table].chunks_offset) + c;
+}
 
 static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t *in_chunk)
 {
@@ -221,32 +222,18 @@ static inline unsigned table_chunk_of(uint64_t i, unsigned first_shift, uint64_t
 
 /* ---- the handle ---------------------------------------------------------- */
 
-/*
- * What a reader learned about one group (struct vmap_group_fast, in vmap.h),
- * in process memory: where its slots and its base are mapped, and how many
- * bytes from the base it may touch. Filled on first use, so a get needs no
- * extent arithmetic at all. The array grows by doubling; old arrays are kept
- * until close, since a reader may still be looking at one.
- */
-#define group_cache vmap_group_fast
-
-struct cache_array {
-	struct group_cache *groups;
-	char *window;  /* size groups' worth of slot blocks */
-	uint64_t size; /* groups */
-	struct cache_array *older;
-};
-
-/* window.c */
-HIDDEN void groups_learn(const vmap *m, uint64_t g, uint64_t groups);
-HIDDEN void groups_free(vmap *m);
+/* window.c: the group cache and the slot window of a handle's readers. */
+struct cache_array;
+HIDDEN void vmi_groups_learn(const vmap *m, uint64_t g, uint64_t groups, uint64_t first_key);
+HIDDEN const uint32_t *vmi_groups_known_slots(const vmap *m, uint64_t g, const char **base,
+					  uint64_t *room);
+HIDDEN void vmi_groups_free(vmap *m);
 
 struct vmap {
 	/*
 	 * What vmap_get touches, first, as vmap_get_inline() in vmap.h reads it:
-	 * count = &view->count; groups, the newest cache array (atomic); its
-	 * size (atomic, stored after groups, read before); a copy of first_key,
-	 * trusted once groups_size > 0; trusted: every byte written by us.
+	 * the newest cache (atomic, window.c), count = &view->count, trusted
+	 * (an in-memory map: every byte written by us), len_bias (format 2).
 	 */
 	struct vmap_fast fast;
 	struct vmap_state *view;       /* &hdr->live, or &hdr->synced after a restart */
@@ -268,33 +255,58 @@ struct vmap {
 	uint64_t file_bytes_found;     /* the file's size when we opened it */
 	uint64_t reserved;             /* positions below are mapped and backed */
 	uint64_t populated;            /* positions below have their pages */
-	uint64_t crc_blocks;           /* blocks the crc table can hold */
-	uint64_t group_plus1;          /* the group appends go to, plus 1; 0: none */
+	/* the fast append (write.c): counts in [fast_lo, fast_lo + fast_span)
+	 * go to the current group, whose values may end up to fast_limit */
+	uint64_t fast_lo, fast_span, fast_limit;
 	uint32_t *group_slots;
 	uint64_t group_base;
+	uint64_t writes;               /* the header's count of writes, even */
 	unsigned char boot[16];        /* this boot's id, if known */
 	int have_boot;
 };
 
-/* ---- atomics on stored words -------------------------------------------- */
-
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
-#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-
-/* ---- positions to addresses (arena.c) ------------------------------------ */
-
-HIDDEN int arena_map_extent(vmap *m, unsigned k);
-HIDDEN int arena_refresh(const vmap *m, uint64_t need_end);
-HIDDEN int arena_map_upto(const vmap *m, uint64_t end);
-HIDDEN int arena_reserve(vmap *m, uint64_t end);
-HIDDEN void arena_populate(vmap *m, uint64_t end);
-HIDDEN void arena_unmap_all(vmap *m);
-HIDDEN int arena_total_bytes(const vmap *m, uint64_t *total);
+/* ---- stored words, and this process's own memory -------------------------- */
 
 /*
- * vmap_at - the address of [pos, pos + len), or NULL when that range is not
+ * Every integer of the format is little-endian in place (docs/FORMAT.md)
+ * and is read and written with these, atomically, so that readers in other
+ * threads and processes never see a torn word: LOAD and STORE relaxed,
+ * LOAD_ACQ and STORE_REL where the site says what they pair with. A
+ * big-endian host swaps the bytes on the way; on a little-endian one LE()
+ * is nothing at all. MLOAD... are the same atomics on this process's own
+ * memory (the handle, its caches), which keeps the host's byte order.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE_SWAP(x) (sizeof(x) == 8   ? __builtin_bswap64((uint64_t)(x))  \
+		    : sizeof(x) == 4 ? __builtin_bswap32((uint32_t)(x))  \
+				     : (uint64_t)(x))
+#else
+#define LE_SWAP(x) (x)
+#endif
+#define LE(x) ((__typeof__(x))LE_SWAP(x))
+
+#define LOAD(p) LE(__atomic_load_n((p), __ATOMIC_RELAXED))
+#define LOAD_ACQ(p) LE(__atomic_load_n((p), __ATOMIC_ACQUIRE))
+#define STORE(p, v) __atomic_store_n((p), LE((__typeof__(*(p)))(v)), __ATOMIC_RELAXED)
+#define STORE_REL(p, v) __atomic_store_n((p), LE((__typeof__(*(p)))(v)), __ATOMIC_RELEASE)
+
+#define MLOAD(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define MLOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define MSTORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define MSTORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* ---- positions to addresses (space.c) ------------------------------------ */
+
+HIDDEN int vmi_space_map_extent(vmap *m, unsigned k);
+HIDDEN int vmi_space_refresh(const vmap *m, uint64_t need_end);
+HIDDEN int vmi_space_map_upto(const vmap *m, uint64_t end);
+HIDDEN int vmi_space_reserve(vmap *m, uint64_t end);
+HIDDEN void vmi_space_populate(vmap *m, uint64_t end);
+HIDDEN void vmi_space_unmap_all(vmap *m);
+HIDDEN int vmi_space_total_bytes(const vmap *m, uint64_t *total);
+
+/*
+ * vmi_at - the address of [pos, pos + len), or NULL when that range is not
  * inside one extent and below the safe limit. Every read of stored positions
  * goes through here, so a hostile file cannot send a reader outside the file.
  * position_at says why: VMAP_ECORRUPT (not in the file) or a mapping error.
@@ -305,26 +317,28 @@ static inline int position_at(const vmap *m, uint64_t pos, uint64_t len, char **
 	uintptr_t base;
 	if (k >= EXTENTS || len > extent_end(k) - pos)
 		return VMAP_ECORRUPT;
-	base = LOAD_ACQ(&m->ext_base[k]);
-	if (!base || pos + len > LOAD_ACQ(&m->limit)) {
-		int err = arena_refresh(m, pos + len);
+	/* both pair with space.c's releases: a base seen is mapped, a limit
+	 * seen is covered by extents and file */
+	base = MLOAD_ACQ(&m->ext_base[k]);
+	if (!base || pos + len > MLOAD_ACQ(&m->limit)) {
+		int err = vmi_space_refresh(m, pos + len);
 		if (err)
 			return err == -EFAULT ? VMAP_ECORRUPT : err; /* past the file, or no memory */
-		base = LOAD_ACQ(&m->ext_base[k]);
+		base = MLOAD_ACQ(&m->ext_base[k]);
 	}
 	*at = (char *)(base + (uintptr_t)(pos - extent_start(k)));
 	return 0;
 }
 
-static inline char *vmap_at(const vmap *m, uint64_t pos, uint64_t len)
+static inline char *vmi_at(const vmap *m, uint64_t pos, uint64_t len)
 {
 	char *at;
 	return position_at(m, pos, len, &at) ? NULL : at;
 }
 
 /* span.c: values that cross an extent boundary (format version 2). */
-HIDDEN int span_at(const vmap *m, uint64_t pos, uint64_t len, const char **at);
-HIDDEN void span_free_all(vmap *m);
+HIDDEN int vmi_span_at(const vmap *m, uint64_t pos, uint64_t len, const char **at);
+HIDDEN void vmi_span_free_all(vmap *m);
 
 /*
  * value_at - the address of a value's bytes [pos, pos + len) (its NUL
@@ -336,14 +350,14 @@ static inline int value_at(const vmap *m, uint64_t pos, uint64_t len, const char
 	char *p = NULL;
 	int err;
 	if (k < EXTENTS && len > extent_end(k) - pos)
-		return span_at(m, pos, len, at);
+		return vmi_span_at(m, pos, len, at);
 	err = position_at(m, pos, len, &p);
 	*at = p;
 	return err;
 }
 
 /* The writer's own positions are trusted: no checks. */
-static inline char *vmap_ptr(const vmap *m, uint64_t pos)
+static inline char *vmi_ptr(const vmap *m, uint64_t pos)
 {
 	unsigned k = extent_of(pos);
 	return (char *)(m->ext_base[k] + (uintptr_t)(pos - extent_start(k)));
@@ -351,33 +365,44 @@ static inline char *vmap_ptr(const vmap *m, uint64_t pos)
 
 /* ---- tables (table.c) ----------------------------------------------------- */
 
-HIDDEN void *table_elem(const vmap *m, int table, uint64_t i);
-HIDDEN uint64_t table_capacity(const vmap *m, int table);
-HIDDEN void table_forget(vmap *m);
+HIDDEN void *vmi_table_elem(const vmap *m, int table, uint64_t i);
+HIDDEN uint64_t vmi_table_capacity(const vmap *m, int table);
+HIDDEN void vmi_table_forget(vmap *m);
+HIDDEN int vmi_table_chunks_validate(const vmap *m);
 
 /* ---- header (header.c) ---------------------------------------------------- */
 
-HIDDEN void header_init(struct vmap_header *h);
-HIDDEN int header_validate(const struct vmap_header *h, uint64_t file_bytes);
-HIDDEN int state_validate(const struct vmap_state *s, uint64_t limit);
-HIDDEN void state_store(struct vmap_state *dst, const struct vmap_state *src);
-HIDDEN int journal_validate(const struct vmap_journal *j, uint64_t limit);
-HIDDEN int chunks_validate(const vmap *m);
-HIDDEN void state_load(struct vmap_state *dst, const struct vmap_state *src);
+HIDDEN void vmi_header_init(struct vmap_header *h);
+HIDDEN int vmi_header_validate(const struct vmap_header *h, uint64_t file_bytes);
+HIDDEN int vmi_state_validate(const struct vmap_state *s, uint64_t limit);
+HIDDEN int vmi_stored_state_validate(const struct vmap_state *stored, uint64_t limit);
+HIDDEN void vmi_state_store(struct vmap_state *dst, const struct vmap_state *src);
+HIDDEN void vmi_state_load(struct vmap_state *dst, const struct vmap_state *src);
+
+/* ---- journal.c: the write in progress ------------------------------------ */
+
+HIDDEN void vmi_journal_begin(vmap *m, uint32_t kind, uint64_t index, uint32_t slot_new,
+			  uint64_t value_bytes_after);
+HIDDEN void vmi_journal_fast(vmap *m, uint64_t count, uint64_t bytes, size_t len);
+HIDDEN void vmi_journal_end(vmap *m);
+HIDDEN int vmi_journal_validate(const struct vmap_journal *j, uint64_t limit);
+HIDDEN void vmi_journal_finish(vmap *m);
 
 /* ---- crc32c.c ------------------------------------------------------------- */
 
-HIDDEN uint32_t crc32c(uint32_t crc, const void *buf, size_t len);
+HIDDEN uint32_t vmi_crc32c(uint32_t crc, const void *buf, size_t len);
 
-/* ---- lifetime.c / sync.c -------------------------------------------------- */
+/* ---- sync.c: durability ---------------------------------------------------- */
 
-HIDDEN int map_setup(vmap **out, int fd, int read_only);
-HIDDEN int sync_flush(vmap *m);
-HIDDEN int sync_as_write(vmap *m);
-HIDDEN void refresh_prefix_crcs(vmap *m);
-HIDDEN int recover_writer(vmap *m);
-HIDDEN int restarted_since_write(const vmap *m);
-HIDDEN void rollback_to(vmap *m, const struct vmap_state *to);
+HIDDEN int vmi_sync_flush(vmap *m);
+HIDDEN int vmi_sync_as_write(vmap *m);
+HIDDEN void vmi_refresh_prefix_crcs(vmap *m);
+
+/* ---- recover.c: after a crash, a restart, a failed write ------------------ */
+
+HIDDEN int vmi_recover_writer(vmap *m);
+HIDDEN int vmi_restarted_since_write(const vmap *m);
+HIDDEN void vmi_rollback_to(vmap *m, const struct vmap_state *to);
 
 /* ---- read.c ---------------------------------------------------------------- */
 
@@ -389,19 +414,17 @@ struct value_ref {
 };
 
 /* The one walk from an index to its directory entry and slot (0 or an error). */
-HIDDEN int slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d,
+HIDDEN int vmi_slot_find(const vmap *m, uint64_t index, const struct vmap_dir_entry **d,
 		     uint32_t **slot);
 /* The value a slot names: 0, -ENOENT (removed), VMAP_ECORRUPT, a mapping error. */
-HIDDEN int value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
+HIDDEN int vmi_value_find(const vmap *m, const struct vmap_dir_entry *d, uint32_t slot,
 		      struct value_ref *v);
-HIDDEN const char *value_of(const vmap *m, const struct vmap_dir_entry *d,
-			    uint32_t slot, size_t *len);
-HIDDEN const struct vmap_dir_entry *dir_entry(const vmap *m, uint64_t g);
+HIDDEN const struct vmap_dir_entry *vmi_dir_entry(const vmap *m, uint64_t g);
 
 /* ---- write.c -------------------------------------------------------------- */
 
-HIDDEN void seal_block(vmap *m, uint64_t block);
-HIDDEN void write_begin(vmap *m); /* the header's write count: odd while writing */
-HIDDEN void write_end(vmap *m);
+HIDDEN void vmi_seal_block(vmap *m, uint64_t block);
+HIDDEN void vmi_write_begin(vmap *m); /* the header's write count: odd while writing */
+HIDDEN void vmi_write_end(vmap *m);
 
 #endif /* VMAP_INTERNAL_H */

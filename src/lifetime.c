@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
-/* Recursive: learning a group (window.c) maps extents (arena.c) under it. */
+/* Recursive: learning a group (window.c) maps extents (space.c) under it. */
 static void init_map_lock(pthread_mutex_t *lock)
 {
 	pthread_mutexattr_t attr;
@@ -27,12 +27,12 @@ static void init_map_lock(pthread_mutex_t *lock)
 
 static int handle_new(vmap **out, int fd, int read_only)
 {
-	vmap *m = vmap_sys_calloc(1, sizeof *m);
+	vmap *m = vmi_sys_calloc(1, sizeof *m);
 	if (!m)
 		return -ENOMEM;
 	m->fd = fd;
 	m->read_only = read_only;
-	m->page = vmap_sys_page_size();
+	m->page = vmi_sys_page_size();
 	init_map_lock(&m->map_lock);
 	*out = m;
 	return 0;
@@ -40,11 +40,20 @@ static int handle_new(vmap **out, int fd, int read_only)
 
 static void handle_free(vmap *m)
 {
-	groups_free(m);
-	span_free_all(m);
-	arena_unmap_all(m);
+	vmi_groups_free(m);
+	vmi_span_free_all(m);
+	vmi_space_unmap_all(m);
 	pthread_mutex_destroy(&m->map_lock);
-	vmap_sys_free(m);
+	vmi_sys_free(m);
+}
+
+/* What the file's format version decides (FORMAT.md, "Versions"), and the
+ * count of writes to go on from (even: a killed writer may have left it odd). */
+static void take_version(vmap *m)
+{
+	m->values_may_span = LOAD(&m->hdr->version) >= 2;
+	m->fast.len_bias = LOAD(&m->hdr->version) >= 2;
+	m->writes = (LOAD(&m->hdr->writes) + 1) & ~(uint64_t)1;
 }
 
 /* Header bytes go in with the magic last, so a crash mid-way leaves a file
@@ -52,7 +61,7 @@ static void handle_free(vmap *m)
 static void write_fresh_header(vmap *m)
 {
 	struct vmap_header h;
-	header_init(&h);
+	vmi_header_init(&h);
 	if (m->have_boot) {
 		memcpy(h.writer_boot, m->boot, 16);
 		memcpy(h.synced_boot, m->boot, 16);
@@ -61,6 +70,7 @@ static void write_fresh_header(vmap *m)
 	       sizeof h - sizeof h.magic);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(m->hdr->magic, h.magic, sizeof h.magic);
+	take_version(m);
 }
 
 int vmap_new(vmap **out)
@@ -71,17 +81,16 @@ int vmap_new(vmap **out)
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	err = vmap_sys_memfd(&fd);
+	err = vmi_sys_memfd(&fd);
 	if (err)
 		return err;
 	err = handle_new(&m, fd, 0);
 	if (err) {
-		vmap_sys_close(fd);
+		vmi_sys_close(fd);
 		return err;
 	}
 	m->anon = 1;
-	m->values_may_span = 1;
-	err = arena_reserve(m, BLOCK_BYTES);
+	err = vmi_space_reserve(m, BLOCK_BYTES);
 	if (err)
 		goto fail;
 	m->hdr = (struct vmap_header *)m->ext_base[0];
@@ -93,7 +102,7 @@ int vmap_new(vmap **out)
 	return 0;
 fail:
 	handle_free(m);
-	vmap_sys_close(fd);
+	vmi_sys_close(fd);
 	return err;
 }
 
@@ -121,40 +130,57 @@ static int open_error(const char *path, int err)
 	return err;
 }
 
-static int is_blank(const unsigned char *p, size_t n)
-{
-	while (n--)
-		if (*p++)
-			return 0;
-	return 1;
-}
-
 /* A new file, or one whose creator died before writing the magic. */
 static int needs_init(const vmap *m, uint64_t size)
 {
-	return size == 0 || (size >= BLOCK_BYTES && is_blank(m->hdr->magic, sizeof m->hdr->magic));
+	return size == 0 || (size >= BLOCK_BYTES && all_zero(m->hdr->magic, sizeof m->hdr->magic));
 }
 
 static int map_header(vmap *m, uint64_t size)
 {
 	int err;
 	m->limit = size;
-	err = arena_map_extent(m, 0);
+	err = vmi_space_map_extent(m, 0);
 	if (!err)
 		m->hdr = (struct vmap_header *)m->ext_base[0];
 	return err;
 }
 
-static int open_writer(vmap *m, uint64_t size, int create)
+/* A writer on a map already in the file: validated, recovered, reserved. */
+static int open_existing(vmap *m, uint64_t size)
 {
 	const struct vmap_state *trusted;
+	int err;
+
+	m->view = &m->hdr->live;
+	m->file_bytes_found = size;
+	err = vmi_header_validate(m->hdr, size);
+	if (err)
+		return err;
+	take_version(m);
+	/* after a restart only the synced state is sure to be whole */
+	trusted = vmi_restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
+	err = vmi_stored_state_validate(trusted, size);
+	if (!err && trusted == &m->hdr->live)
+		err = vmi_journal_validate(&m->hdr->journal, size);
+	if (!err) /* the writer touches any position below bump unchecked */
+		err = vmi_space_reserve(m, LOAD(&trusted->bump));
+	if (!err)
+		err = vmi_recover_writer(m);
+	if (!err) /* and follows table chunk positions unchecked */
+		err = vmi_table_chunks_validate(m);
+	return err;
+}
+
+static int open_writer(vmap *m, uint64_t size, int create)
+{
 	int err;
 
 	m->file_bytes = size;
 	if (size == 0) {
 		if (!create)
 			return VMAP_ECORRUPT;
-		err = arena_reserve(m, BLOCK_BYTES);
+		err = vmi_space_reserve(m, BLOCK_BYTES);
 		if (!err)
 			err = map_header(m, m->file_bytes);
 		if (!err)
@@ -162,31 +188,12 @@ static int open_writer(vmap *m, uint64_t size, int create)
 		return err;
 	}
 	err = map_header(m, size);
-	if (err)
-		return err;
-	if (needs_init(m, size)) {
-		if (!create)
-			return VMAP_ECORRUPT;
-		write_fresh_header(m);
-		return 0;
-	}
-	m->view = &m->hdr->live;
-	m->file_bytes_found = size;
-	err = header_validate(m->hdr, size);
-	if (err)
-		return err;
-	/* after a restart only the synced state is sure to be whole */
-	trusted = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	err = state_validate(trusted, size);
-	if (!err && trusted == &m->hdr->live)
-		err = journal_validate(&m->hdr->journal, size);
-	if (!err) /* the writer touches any position below bump unchecked */
-		err = arena_reserve(m, LOAD(&trusted->bump));
-	if (!err)
-		err = recover_writer(m);
-	if (!err) /* and follows table chunk positions unchecked */
-		err = chunks_validate(m);
-	return err;
+	if (err || !needs_init(m, size))
+		return err ? err : open_existing(m, size);
+	if (!create)
+		return VMAP_ECORRUPT;
+	write_fresh_header(m);
+	return 0;
 }
 
 /* A reader takes the synced state when a restart may have torn the rest. */
@@ -198,11 +205,23 @@ static int open_reader(vmap *m, uint64_t size)
 		return VMAP_ECORRUPT;
 	err = map_header(m, size);
 	if (!err)
-		err = header_validate(m->hdr, size);
+		err = vmi_header_validate(m->hdr, size);
 	if (err)
 		return err;
-	m->view = restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
-	return state_validate(m->view, size);
+	take_version(m);
+	m->view = vmi_restarted_since_write(m) ? &m->hdr->synced : &m->hdr->live;
+	return vmi_stored_state_validate(m->view, size);
+}
+
+/* The open file: locked if a writer, and a regular file. */
+static int take_file(vmap *m, struct stat *st)
+{
+	int err = 0;
+	if (!m->read_only)
+		err = vmi_sys_flock(m->fd, LOCK_EX | LOCK_NB);
+	if (!err)
+		err = vmi_sys_fstat(m->fd, st);
+	return err ? err : file_kind_error(st->st_mode);
 }
 
 int vmap_open(vmap **out, const char *path, int flags)
@@ -216,24 +235,18 @@ int vmap_open(vmap **out, const char *path, int flags)
 	if (!out || !path || (flags & ~(VMAP_CREATE | VMAP_RDONLY)) ||
 	    flags == (VMAP_CREATE | VMAP_RDONLY))
 		return -EINVAL;
-	err = vmap_sys_open(path, open_flags(flags), 0666, &fd);
+	err = vmi_sys_open(path, open_flags(flags), 0666, &fd);
 	if (err)
 		return open_error(path, err);
 	err = handle_new(&m, fd, !!(flags & VMAP_RDONLY));
 	if (err) {
-		vmap_sys_close(fd);
+		vmi_sys_close(fd);
 		return err;
 	}
-	m->view = NULL;
-	if (!m->read_only)
-		err = vmap_sys_flock(fd, LOCK_EX | LOCK_NB);
-	if (!err)
-		err = vmap_sys_fstat(fd, &st);
-	if (!err)
-		err = file_kind_error(st.st_mode);
+	err = take_file(m, &st);
 	if (err)
 		goto fail;
-	m->have_boot = vmap_sys_boot_id(m->boot) == 0;
+	m->have_boot = vmi_sys_boot_id(m->boot) == 0;
 	if (m->read_only)
 		err = open_reader(m, (uint64_t)st.st_size);
 	else
@@ -242,13 +255,12 @@ int vmap_open(vmap **out, const char *path, int flags)
 		goto fail;
 	if (!m->view)
 		m->view = &m->hdr->live;
-	m->values_may_span = m->hdr->version >= 2;
 	m->fast.count = &m->view->count;
 	*out = m;
 	return 0;
 fail:
 	handle_free(m);
-	vmap_sys_close(fd);
+	vmi_sys_close(fd);
 	return err;
 }
 
@@ -257,10 +269,10 @@ fail:
 static void trim_file(vmap *m)
 {
 	uint64_t end = LOAD(&m->hdr->live.bump);
-	end = (end + BLOCK_BYTES - 1) & ~(uint64_t)(BLOCK_BYTES - 1);
+	end = align_up(end, BLOCK_BYTES);
 	if (end < m->file_bytes_found)
 		end = m->file_bytes_found;
-	if (end < m->file_bytes && vmap_sys_ftruncate(m->fd, end) == 0)
+	if (end < m->file_bytes && vmi_sys_ftruncate(m->fd, end) == 0)
 		m->file_bytes = end;
 }
 
@@ -272,9 +284,9 @@ int vmap_close(vmap *m)
 	fd = m->fd;
 	if (!m->anon && !m->read_only && m->hdr) {
 		trim_file(m);
-		sync_as_write(m);
+		vmi_sync_as_write(m);
 	}
 	handle_free(m);
-	vmap_sys_close(fd); /* also drops the writer's lock */
+	vmi_sys_close(fd); /* also drops the writer's lock */
 	return 0;
 }

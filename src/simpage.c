@@ -5,16 +5,16 @@
  * (RHEL arm64, ppc64el) kernel, seen from an x86_64 machine with 4 KiB pages.
  *
  * Set VMAP_SIM_PAGE=16384 or 65536 in the environment (read once, on the
- * first call), or call vmap_sys_set_page_size(). While a page size P is
+ * first call), or call vmi_sys_set_page_size(). While a page size P is
  * simulated, the layer behaves as a kernel with P-byte pages would:
  *
- *   vmap_sys_page_size()  returns P
- *   vmap_sys_mmap()       returns P-aligned addresses, -EINVAL for a file
+ *   vmi_sys_page_size()  returns P
+ *   vmi_sys_mmap()       returns P-aligned addresses, -EINVAL for a file
  *                         offset that is not a multiple of P
- *   vmap_sys_mmap_at()    -EINVAL unless both the address and the file
+ *   vmi_sys_mmap_at()    -EINVAL unless both the address and the file
  *                         offset are multiples of P (MAP_FIXED's rule); the
  *                         length is rounded up to P, as the kernel does
- *   vmap_sys_munmap()     the length rounded up to P
+ *   vmi_sys_munmap()     the length rounded up to P
  *
  * A value that is not a power of two, or not larger than the real page, or
  * above 1 MiB, is ignored: the simulation only ever makes pages larger.
@@ -53,21 +53,21 @@ static void read_environment(void)
 		__atomic_store_n(&sim_page, valid_or_zero(strtoul(text, NULL, 0)), __ATOMIC_RELAXED);
 }
 
-void vmap_sys_set_page_size(size_t page)
+void vmi_sys_set_page_size(size_t page)
 {
 	pthread_once(&sim_once, read_environment);
 	__atomic_store_n(&sim_page, valid_or_zero(page), __ATOMIC_RELAXED);
 }
 
-size_t sys_sim_page(void)
+size_t vmi_sys_sim_page(void)
 {
 	pthread_once(&sim_once, read_environment);
 	return __atomic_load_n(&sim_page, __ATOMIC_RELAXED);
 }
 
-size_t vmap_sys_page_size(void)
+size_t vmi_sys_page_size(void)
 {
-	size_t sim = sys_sim_page();
+	size_t sim = vmi_sys_sim_page();
 	return sim ? sim : real_page();
 }
 
@@ -76,15 +76,15 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 	return (x + to - 1) / to * to;
 }
 
-size_t sys_sim_length(size_t len)
+size_t vmi_sys_sim_length(size_t len)
 {
-	size_t sim = sys_sim_page();
+	size_t sim = vmi_sys_sim_page();
 	return sim ? (size_t)round_up(len, sim) : len;
 }
 
-int sys_sim_misaligned(const void *addr, uint64_t offset)
+int vmi_sys_sim_misaligned(const void *addr, uint64_t offset)
 {
-	size_t sim = sys_sim_page();
+	size_t sim = vmi_sys_sim_page();
 	return sim && ((uintptr_t)addr % sim || offset % sim);
 }
 
@@ -92,9 +92,9 @@ int sys_sim_misaligned(const void *addr, uint64_t offset)
  * mmap as a kernel with sim-byte pages would: reserve room for one more page,
  * map at the first aligned address inside it, give the slack back.
  */
-void *sys_sim_mmap(size_t len, int prot, int flags, int fd, uint64_t offset)
+void *vmi_sys_sim_mmap(size_t len, int prot, int flags, int fd, uint64_t offset)
 {
-	size_t sim = sys_sim_page(), span;
+	size_t sim = vmi_sys_sim_page(), span;
 	char *raw, *at;
 
 	if (offset % sim) {

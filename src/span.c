@@ -2,7 +2,7 @@
 /*
  * span.c - values that cross an extent boundary, mapped whole.
  *
- * The position space is mapped in extents that double (arena.c), each its
+ * The position space is mapped in extents that double (space.c), each its
  * own mmap, so bytes on both sides of an extent boundary are not next to each
  * other in memory. Since format version 2 a far value may cross boundaries,
  * so that a value of N bytes costs N bytes of file rather than a skip to the
@@ -40,7 +40,7 @@ struct span {
 static const char *span_find(const vmap *m, uint64_t pos, uint64_t len)
 {
 	/* pairs with the release in span_add: a span found is filled in */
-	for (const struct span *s = LOAD_ACQ(&m->spans); s; s = s->next)
+	for (const struct span *s = MLOAD_ACQ(&m->spans); s; s = s->next)
 		if (s->pos == pos && s->len >= len)
 			return s->addr;
 	return NULL;
@@ -57,12 +57,12 @@ static int span_add(vmap *m, uint64_t pos, uint64_t len, const char **at)
 		return VMAP_ECORRUPT; /* more crossing values than any real map has */
 	if (bytes > SIZE_MAX)
 		return -ENOMEM;
-	s = vmap_sys_calloc(1, sizeof *s);
+	s = vmi_sys_calloc(1, sizeof *s);
 	if (!s)
 		return -ENOMEM;
-	s->map = vmap_sys_mmap((size_t)bytes, PROT_READ, MAP_SHARED, m->fd, from, &err);
+	s->map = vmi_sys_mmap((size_t)bytes, PROT_READ, MAP_SHARED, m->fd, from, &err);
 	if (!s->map) {
-		vmap_sys_free(s);
+		vmi_sys_free(s);
 		return err;
 	}
 	s->pos = pos;
@@ -71,19 +71,19 @@ static int span_add(vmap *m, uint64_t pos, uint64_t len, const char **at)
 	s->addr = (const char *)s->map + (pos - from);
 	s->next = m->spans;
 	m->span_count++;
-	STORE_REL(&m->spans, s); /* pairs with the acquire in span_find */
+	MSTORE_REL(&m->spans, s); /* pairs with the acquire in span_find */
 	*at = s->addr;
 	return 0;
 }
 
 /*
- * span_at - the address of [pos, pos + len) for a value that crosses an
+ * vmi_span_at - the address of [pos, pos + len) for a value that crosses an
  * extent boundary: 0, VMAP_ECORRUPT (the format does not allow it, or the
  * range is not in the file) or -ENOMEM. The range must lie below the safe
- * limit, checked as vmap_at() checks it, so a hostile length cannot map past
+ * limit, checked as vmi_at() checks it, so a hostile length cannot map past
  * the end of the file.
  */
-int span_at(const vmap *cm, uint64_t pos, uint64_t len, const char **at)
+int vmi_span_at(const vmap *cm, uint64_t pos, uint64_t len, const char **at)
 {
 	vmap *m = (vmap *)cm; /* the span list is mutable state of a const handle */
 	char *last;
@@ -106,12 +106,12 @@ int span_at(const vmap *cm, uint64_t pos, uint64_t len, const char **at)
 	return err;
 }
 
-void span_free_all(vmap *m)
+void vmi_span_free_all(vmap *m)
 {
 	for (struct span *s = m->spans, *next; s; s = next) {
 		next = s->next;
-		vmap_sys_munmap(s->map, s->map_len);
-		vmap_sys_free(s);
+		vmi_sys_munmap(s->map, s->map_len);
+		vmi_sys_free(s);
 	}
 	m->spans = NULL;
 	m->span_count = 0;

@@ -28,21 +28,21 @@ static const char *const call_names[VMAP_SYS_NCALLS] = {
 	"mmap", "msync", "fdatasync", "malloc", "boot_id",
 };
 
-void vmap_sys_fail_nth(int call, long nth, int err)
+void vmi_sys_fail_nth(int call, long nth, int err)
 {
 	fault_err = err;
 	__atomic_store_n(&fault_nth, nth, __ATOMIC_RELAXED);
 	__atomic_store_n(&fault_call, call, __ATOMIC_RELAXED);
 }
 
-void vmap_sys_reset(void)
+void vmi_sys_reset(void)
 {
 	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
 		__atomic_store_n(&calls[i], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&fault_call, -2, __ATOMIC_RELAXED);
 }
 
-long vmap_sys_count(int call)
+long vmi_sys_count(int call)
 {
 	long sum = 0;
 	if (call >= 0 && call < VMAP_SYS_NCALLS)
@@ -52,17 +52,17 @@ long vmap_sys_count(int call)
 	return sum;
 }
 
-const char *vmap_sys_name(int call)
+const char *vmi_sys_name(int call)
 {
 	return call >= 0 && call < VMAP_SYS_NCALLS ? call_names[call] : "any";
 }
 
-void vmap_sys_set_boot_id(const char *id16)
+void vmi_sys_set_boot_id(const char *id16)
 {
 	fake_boot_id = id16;
 }
 
-void vmap_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg)
+void vmi_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg)
 {
 	sync_hook = hook;
 	sync_hook_arg = arg;
@@ -85,7 +85,7 @@ static int injected(int call)
 	return -fault_err;
 }
 
-int vmap_sys_open(const char *path, int flags, int mode, int *fd)
+int vmi_sys_open(const char *path, int flags, int mode, int *fd)
 {
 	int err = injected(VMAP_SYS_OPEN);
 	if (err)
@@ -96,7 +96,7 @@ int vmap_sys_open(const char *path, int flags, int mode, int *fd)
 	return *fd < 0 ? -errno : 0;
 }
 
-int vmap_sys_memfd(int *fd)
+int vmi_sys_memfd(int *fd)
 {
 	int err = injected(VMAP_SYS_OPEN);
 	if (err)
@@ -105,7 +105,7 @@ int vmap_sys_memfd(int *fd)
 	return *fd < 0 ? -errno : 0;
 }
 
-int vmap_sys_flock(int fd, int op)
+int vmi_sys_flock(int fd, int op)
 {
 	int err = injected(VMAP_SYS_FLOCK), rc;
 	if (err)
@@ -118,7 +118,7 @@ int vmap_sys_flock(int fd, int op)
 	return 0;
 }
 
-int vmap_sys_fstat(int fd, struct stat *st)
+int vmi_sys_fstat(int fd, struct stat *st)
 {
 	int err = injected(VMAP_SYS_FSTAT);
 	if (err)
@@ -138,7 +138,7 @@ static int within_file_size_limit(uint64_t end)
 	return end <= (uint64_t)lim.rlim_cur;
 }
 
-int vmap_sys_fallocate(int fd, uint64_t offset, uint64_t len)
+int vmi_sys_fallocate(int fd, uint64_t offset, uint64_t len)
 {
 	int err = injected(VMAP_SYS_FALLOCATE), rc;
 	if (err)
@@ -153,7 +153,7 @@ int vmap_sys_fallocate(int fd, uint64_t offset, uint64_t len)
 	return -rc;
 }
 
-int vmap_sys_ftruncate(int fd, uint64_t len)
+int vmi_sys_ftruncate(int fd, uint64_t len)
 {
 	int err = injected(VMAP_SYS_FTRUNCATE), rc;
 	if (err)
@@ -166,14 +166,14 @@ int vmap_sys_ftruncate(int fd, uint64_t len)
 	return rc < 0 ? -errno : 0;
 }
 
-void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err)
+void *vmi_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err)
 {
 	void *p;
 	*err = injected(VMAP_SYS_MMAP);
 	if (*err)
 		return NULL;
-	if (sys_sim_page())
-		p = sys_sim_mmap(len, prot, flags, fd, offset);
+	if (vmi_sys_sim_page())
+		p = vmi_sys_sim_mmap(len, prot, flags, fd, offset);
 	else
 		p = mmap(NULL, len, prot, flags, fd, (off_t)offset);
 	if (p == MAP_FAILED) {
@@ -184,25 +184,25 @@ void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, in
 }
 
 /* Map a shared view of fd over [addr, addr + len), replacing what is there. */
-int vmap_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset)
+int vmi_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset)
 {
 	int err = injected(VMAP_SYS_MMAP);
 	if (err)
 		return err;
-	if (sys_sim_misaligned(addr, offset))
+	if (vmi_sys_sim_misaligned(addr, offset))
 		return -EINVAL;
-	len = sys_sim_length(len);
+	len = vmi_sys_sim_length(len);
 	if (mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, fd, (off_t)offset) == MAP_FAILED)
 		return -errno;
 	return 0;
 }
 
-void vmap_sys_munmap(void *addr, size_t len)
+void vmi_sys_munmap(void *addr, size_t len)
 {
-	munmap(addr, sys_sim_length(len));
+	munmap(addr, vmi_sys_sim_length(len));
 }
 
-int vmap_sys_msync(void *addr, size_t len)
+int vmi_sys_msync(void *addr, size_t len)
 {
 	int err = injected(VMAP_SYS_MSYNC);
 	if (err)
@@ -210,7 +210,7 @@ int vmap_sys_msync(void *addr, size_t len)
 	return msync(addr, len, MS_SYNC) < 0 ? -errno : 0;
 }
 
-int vmap_sys_fdatasync(int fd)
+int vmi_sys_fdatasync(int fd)
 {
 	int err = injected(VMAP_SYS_FDATASYNC), rc;
 	if (err)
@@ -225,20 +225,20 @@ int vmap_sys_fdatasync(int fd)
 	return 0;
 }
 
-void vmap_sys_close(int fd)
+void vmi_sys_close(int fd)
 {
 	if (fd >= 0)
 		close(fd);
 }
 
-void *vmap_sys_calloc(size_t n, size_t size)
+void *vmi_sys_calloc(size_t n, size_t size)
 {
 	if (injected(VMAP_SYS_MALLOC))
 		return NULL;
 	return calloc(n, size);
 }
 
-void vmap_sys_free(void *p)
+void vmi_sys_free(void *p)
 {
 	free(p);
 }
@@ -253,7 +253,7 @@ static int hex_digit(int c)
 }
 
 /* The kernel's boot id, 16 bytes: it changes when the machine restarts. */
-int vmap_sys_boot_id(unsigned char id[16])
+int vmi_sys_boot_id(unsigned char id[16])
 {
 	char text[64];
 	int err = injected(VMAP_SYS_BOOT_ID), fd, n = 0;

@@ -19,7 +19,7 @@
  * for every source file, so that struct stat agrees between them. */
 _Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
-enum vmap_sys_call {
+enum vmi_sys_call {
 	VMAP_SYS_OPEN,
 	VMAP_SYS_FLOCK,
 	VMAP_SYS_FSTAT,
@@ -34,40 +34,40 @@ enum vmap_sys_call {
 };
 
 /* Failure injection (tests only; not thread safe). */
-void vmap_sys_fail_nth(int call, long nth, int err); /* nth call from now, 0-based; call -1: any kind */
-void vmap_sys_reset(void);                           /* no faults, counters zero */
-long vmap_sys_count(int call);                       /* calls made since reset; -1: all kinds */
-const char *vmap_sys_name(int call);
+void vmi_sys_fail_nth(int call, long nth, int err); /* nth call from now, 0-based; call -1: any kind */
+void vmi_sys_reset(void);                           /* no faults, counters zero */
+long vmi_sys_count(int call);                       /* calls made since reset; -1: all kinds */
+const char *vmi_sys_name(int call);
 /* Power-cut tests: a fake boot id, and a hook run after each durable flush. */
-void vmap_sys_set_boot_id(const char *id16);         /* NULL: the real one */
-void vmap_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg);
+void vmi_sys_set_boot_id(const char *id16);         /* NULL: the real one */
+void vmi_sys_set_sync_hook(void (*hook)(int fd, void *arg), void *arg);
 
-int vmap_sys_open(const char *path, int flags, int mode, int *fd);
-int vmap_sys_memfd(int *fd); /* counted as an open */
-int vmap_sys_flock(int fd, int op);
-int vmap_sys_fstat(int fd, struct stat *st);
-int vmap_sys_fallocate(int fd, uint64_t offset, uint64_t len);
-int vmap_sys_ftruncate(int fd, uint64_t len);
-void *vmap_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err);
-int vmap_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset);
-void vmap_sys_munmap(void *addr, size_t len);
-int vmap_sys_msync(void *addr, size_t len);
-int vmap_sys_fdatasync(int fd);
-void vmap_sys_close(int fd);
-void *vmap_sys_calloc(size_t n, size_t size);
-void vmap_sys_free(void *p);
-int vmap_sys_boot_id(unsigned char id[16]);
-size_t vmap_sys_page_size(void); /* the simulated page size, if one is set */
+int vmi_sys_open(const char *path, int flags, int mode, int *fd);
+int vmi_sys_memfd(int *fd); /* counted as an open */
+int vmi_sys_flock(int fd, int op);
+int vmi_sys_fstat(int fd, struct stat *st);
+int vmi_sys_fallocate(int fd, uint64_t offset, uint64_t len);
+int vmi_sys_ftruncate(int fd, uint64_t len);
+void *vmi_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err);
+int vmi_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset);
+void vmi_sys_munmap(void *addr, size_t len);
+int vmi_sys_msync(void *addr, size_t len);
+int vmi_sys_fdatasync(int fd);
+void vmi_sys_close(int fd);
+void *vmi_sys_calloc(size_t n, size_t size);
+void vmi_sys_free(void *p);
+int vmi_sys_boot_id(unsigned char id[16]);
+size_t vmi_sys_page_size(void); /* the simulated page size, if one is set */
 
 /*
  * Page-size simulation (tests; simpage.c): VMAP_SIM_PAGE=65536 in the
  * environment, or this setter (0: the machine's own), makes the layer act as
- * a kernel with larger pages. The sys_sim_* helpers are for sys.c alone.
+ * a kernel with larger pages. The vmi_sys_sim_* helpers are for sys.c alone.
  */
-void vmap_sys_set_page_size(size_t page);
-size_t sys_sim_page(void);                             /* 0: not simulating */
-size_t sys_sim_length(size_t len);                     /* len rounded up to the page */
-int sys_sim_misaligned(const void *addr, uint64_t offset);
-void *sys_sim_mmap(size_t len, int prot, int flags, int fd, uint64_t offset);
+void vmi_sys_set_page_size(size_t page);
+size_t vmi_sys_sim_page(void);                             /* 0: not simulating */
+size_t vmi_sys_sim_length(size_t len);                     /* len rounded up to the page */
+int vmi_sys_sim_misaligned(const void *addr, uint64_t offset);
+void *vmi_sys_sim_mmap(size_t len, int prot, int flags, int fd, uint64_t offset);
 
 #endif

@@ -16,39 +16,34 @@
  */
 #include "internal.h"
 
-const struct table_shape table_shapes[TABLES] = {
+const struct table_shape vmi_table_shapes[TABLES] = {
 	[TABLE_DIR] = {sizeof(struct vmap_dir_entry), 8, offsetof(struct vmap_header, dir_chunks)},
 	[TABLE_FAR] = {sizeof(struct vmap_far), 8, offsetof(struct vmap_header, far_chunks)},
 	[TABLE_CRC] = {sizeof(uint32_t), 10, offsetof(struct vmap_header, crc_chunks)},
 };
 
-static uint64_t *chunk_slot(const vmap *m, int table, unsigned c)
-{
-	return (uint64_t *)((char *)m->hdr + table_shapes[table].chunks_offset) + c;
-}
-
 /* The checked address of chunk c, or NULL if it is missing or lies. */
 static char *chunk_addr(const vmap *m, int table, unsigned c)
 {
 	uintptr_t *cache = (uintptr_t *)&m->table_addr[table][c];
-	uintptr_t a = LOAD_ACQ(cache);
+	uintptr_t a = MLOAD_ACQ(cache); /* pairs with the release below */
 	uint64_t pos, bytes = (uint64_t)BLOCK_BYTES << c;
 	char *p;
 
 	if (a)
 		return (char *)a;
-	pos = LOAD_ACQ(chunk_slot(m, table, c));
+	pos = LOAD_ACQ(chunk_position(m->hdr, table, c)); /* pairs with write.c's claim_space */
 	if (!pos || pos % BLOCK_BYTES)
 		return NULL;
-	p = vmap_at(m, pos, bytes);
+	p = vmi_at(m, pos, bytes);
 	if (p)
-		STORE_REL(cache, (uintptr_t)p);
+		MSTORE_REL(cache, (uintptr_t)p); /* once checked: pairs with the acquire above */
 	return p;
 }
 
-void *table_elem(const vmap *m, int table, uint64_t i)
+void *vmi_table_elem(const vmap *m, int table, uint64_t i)
 {
-	const struct table_shape *t = &table_shapes[table];
+	const struct table_shape *t = &vmi_table_shapes[table];
 	uint64_t in_chunk;
 	unsigned c = table_chunk_of(i, t->first_shift, &in_chunk);
 	char *p;
@@ -60,16 +55,44 @@ void *table_elem(const vmap *m, int table, uint64_t i)
 }
 
 /* How many elements the chunks that exist can hold. */
-uint64_t table_capacity(const vmap *m, int table)
+uint64_t vmi_table_capacity(const vmap *m, int table)
 {
-	uint64_t first = (uint64_t)1 << table_shapes[table].first_shift, cap = 0;
-	for (unsigned c = 0; c < TABLE_CHUNKS && LOAD(chunk_slot(m, table, c)); c++)
+	uint64_t first = (uint64_t)1 << vmi_table_shapes[table].first_shift, cap = 0;
+	for (unsigned c = 0; c < TABLE_CHUNKS && LOAD(chunk_position(m->hdr, table, c)); c++)
 		cap += first << c;
 	return cap;
 }
 
 /* Drop cached chunk addresses (after a rollback rewrote the header). */
-void table_forget(vmap *m)
+void vmi_table_forget(vmap *m)
 {
 	memset(m->table_addr, 0, sizeof m->table_addr);
+}
+
+/*
+ * vmi_table_chunks_validate - chunks present in order, block-aligned, inside
+ * [4096, bump) and in one extent, and enough of them for the groups and far
+ * records in use: what a writer checks once as it opens, so that it can
+ * follow chunk positions without checking each time.
+ */
+int vmi_table_chunks_validate(const vmap *m)
+{
+	uint64_t bump = LOAD(&m->hdr->live.bump);
+	for (int t = 0; t < TABLES; t++) {
+		int gone = 0;
+		for (unsigned c = 0; c < TABLE_CHUNKS; c++) {
+			uint64_t p = LOAD(chunk_position(m->hdr, t, c)), bytes = (uint64_t)BLOCK_BYTES << c;
+			if (!p) {
+				gone = 1;
+				continue;
+			}
+			if (gone || p % BLOCK_BYTES || p < BLOCK_BYTES || p > bump ||
+			    bytes > bump - p || extent_of(p) != extent_of(p + bytes - 1))
+				return VMAP_ECORRUPT;
+		}
+	}
+	if (LOAD(&m->hdr->live.far_count) > vmi_table_capacity(m, TABLE_FAR) ||
+	    (LOAD(&m->hdr->live.count) + GROUP_KEYS - 1) / GROUP_KEYS > vmi_table_capacity(m, TABLE_DIR))
+		return VMAP_ECORRUPT;
+	return 0;
 }

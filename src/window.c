@@ -14,29 +14,30 @@
  *                 one mmap(MAP_FIXED) per run, read-only
  *
  * Next to it, the group cache holds per group what a value needs: its base,
- * mapped, and how far past it the reader may look. Window pages of groups
- * not yet learned read as zero, and their cache entry says "unknown", so the
- * fast path goes the slow way for them.
+ * mapped, and how far past it the reader may look (bases[], rooms[], read
+ * by the inline get in vmap.h), and what the slow path knows (known[]).
+ *
+ * Pages. The window is mapped a machine page at a time. With 4 KiB pages
+ * any group can be placed; with 16 or 64 KiB pages one page of the window
+ * shows 4 or 16 consecutive groups, so it can be mapped only where the file
+ * holds their slot blocks side by side, from a position aligned to the page
+ * (the writer places runs so, plan.c). A group that cannot be placed (a file
+ * from elsewhere, the first groups of a map, an mmap that fails) is
+ * "direct": its slots are read where the extent maps them, by the slow
+ * path, without a lock or a system call.
  *
  * Both grow by doubling. Old windows and arrays stay until close, since a
- * reader may still hold them; every group learned is mapped into every
- * window that covers it, so any window a reader holds is right for any
- * array entry it finds marked.
+ * reader may still hold them; every group placed is mapped into every window
+ * that covers it, and a new window maps every group placed before it is
+ * published.
  *
- * Publication (grow, under map_lock): the new window and array are filled,
- * then their pointers are stored with release, window first, then the
- * size with release. The inline get (vmap.h) loads the size, the array and
- * the window, each with acquire, in that order. Under the C11 model:
- *  - the array it loads was filled before its pointer's release, which its
- *    acquire pairs with, so every entry it reads was written before;
- *  - it is at least as new as the size it loaded (stored after it), so it
- *    has room for every group below that size;
- *  - the window it loads may be older or newer than the array, but any
- *    group an entry marks (slots, release) was mapped into every window
- *    then existing before the mark, and a window made later maps every
- *    group marked before it is published (remap_known, under the same
- *    lock); so the window it holds has the slots of any group it finds
- *    marked in any array below that array's size.
+ * Publication: a new array is filled, then published by one pointer,
+ * m->fast.cache, with release; the inline get loads it with acquire, so
+ * everything in it is visible. A group becomes visible to the fast path by
+ * its bases[] entry, stored with release after its window page is mapped
+ * and its room stored; the get loads it with acquire. A reader holding an
+ * old array finds bases[] NULL for groups placed since, and goes the slow
+ * way, which reads the newest array.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -47,180 +48,299 @@
 
 #define FIRST_GROUPS 64
 
+/* What the slow path knows of a group. */
+struct known {
+	const uint32_t *slots; /* atomic (release when set): its slot block, mapped */
+	const char *base;      /* where its inline values are counted from */
+	uint64_t room;         /* atomic: bytes past base that may be read */
+	uint64_t slots_pos;
+	int windowed;          /* slots is in the window, base in bases[] */
+};
+
+struct cache_array {
+	struct vmap_cache pub; /* what the inline get reads */
+	const char **bases;
+	uint64_t *rooms;
+	char *window;          /* pub.groups groups' slot blocks */
+	struct known *known;
+	struct cache_array *older;
+};
+
 static size_t window_bytes(uint64_t groups)
 {
 	return (size_t)groups * BLOCK_BYTES;
 }
 
-/* Map groups [g, g + n), whose slot blocks start at slots_pos, into every
- * window that covers them. */
-static int map_into_windows(vmap *m, uint64_t g, uint64_t n, uint64_t slots_pos)
+/* Groups one machine page of the window shows. */
+static uint64_t page_groups(const vmap *m)
 {
-	for (struct cache_array *a = m->cache; a; a = a->older) {
-		uint64_t end = g + n < a->size ? g + n : a->size;
-		int err;
-		if (g >= end)
-			continue;
-		err = vmap_sys_mmap_at(a->window + window_bytes(g), window_bytes(end - g), PROT_READ,
-				       m->fd, slots_pos);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* Map into a new window every group the old array knows, a run at a time. */
-static int remap_known(vmap *m, struct cache_array *a, const struct cache_array *old)
-{
-	uint64_t g = 0;
-	while (old && g < old->size) {
-		uint64_t pos = old->groups[g].slots_pos, n = 1;
-		int err;
-		if (!LOAD_ACQ(&old->groups[g].slots)) {
-			g++;
-			continue;
-		}
-		while (g + n < old->size && LOAD_ACQ(&old->groups[g + n].slots) &&
-		       old->groups[g + n].slots_pos == pos + window_bytes(n))
-			n++;
-		err = vmap_sys_mmap_at(a->window + window_bytes(g), window_bytes(n), PROT_READ, m->fd,
-				       pos);
-		if (err)
-			return err;
-		for (uint64_t i = g; i < g + n; i++) {
-			a->groups[i] = old->groups[i];
-			a->groups[i].slots = (const uint32_t *)(a->window + window_bytes(i));
-		}
-		g += n;
-	}
-	return 0;
+	return m->page > BLOCK_BYTES ? m->page / BLOCK_BYTES : 1;
 }
 
 static void array_free(struct cache_array *a)
 {
 	if (a->window)
-		vmap_sys_munmap(a->window, window_bytes(a->size));
-	vmap_sys_free(a->groups);
-	vmap_sys_free(a);
+		vmi_sys_munmap(a->window, window_bytes(a->pub.groups));
+	vmi_sys_free(a->bases);
+	vmi_sys_free(a->rooms);
+	vmi_sys_free(a->known);
+	vmi_sys_free(a);
+}
+
+/* Map groups [g, g + n), whose slot blocks start at pos, into window a. */
+static int map_into(vmap *m, struct cache_array *a, uint64_t g, uint64_t n, uint64_t pos)
+{
+	uint64_t end = g + n < a->pub.groups ? g + n : a->pub.groups;
+	if (g >= end)
+		return 0;
+	return vmi_sys_mmap_at(a->window + window_bytes(g), window_bytes(end - g), PROT_READ,
+				m->fd, pos);
+}
+
+/* ... and into every window that covers them. */
+static int map_into_windows(vmap *m, uint64_t g, uint64_t n, uint64_t pos)
+{
+	for (struct cache_array *a = m->cache; a; a = a->older) {
+		int err = map_into(m, a, g, n, pos);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Group g's slot block and base, checked as any position from the file. */
+static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *base)
+{
+	const struct vmap_dir_entry *d;
+	uint32_t *slot;
+
+	if (vmi_slot_find(m, g << GROUP_SHIFT, &d, &slot))
+		return 0;
+	*slots_pos = LOAD(&d->slots_pos);
+	*base = LOAD(&d->base);
+	return *base >= BLOCK_BYTES && *base <= VMAP_BYTES_MAX && vmi_at(m, *base, 1);
+}
+
+static uint64_t room_after(const vmap *m, uint64_t base)
+{
+	uint64_t end = extent_end(extent_of(base));
+	uint64_t limit = MLOAD_ACQ(&m->limit); /* pairs with space.c's release */
+	return (end < limit ? end : limit) - base;
+}
+
+/* Record what is known of group g; a windowed group last, for the fast path. */
+static void fill(vmap *m, struct cache_array *a, uint64_t g, uint64_t pos, uint64_t base,
+		 int windowed)
+{
+	struct known *k = &a->known[g];
+	const char *b = vmi_at(m, base, 1);
+	uint64_t room = room_after(m, base);
+
+	k->base = b;
+	k->slots_pos = pos;
+	k->windowed = windowed;
+	MSTORE(&k->room, room);
+	/* last of the entry: pairs with vmi_groups_known_slots's acquire */
+	MSTORE_REL(&k->slots, windowed ? (const uint32_t *)(void *)(a->window + window_bytes(g))
+				      : (const uint32_t *)(void *)vmi_at(m, pos, BLOCK_BYTES));
+	if (windowed) {
+		MSTORE(&a->rooms[g], room);
+		MSTORE_REL(&a->bases[g], b); /* pairs with the inline get's acquire */
+	}
+}
+
+/*
+ * Where the window page of group g must map the file from, if g can be
+ * placed: the page's first group's slot block must be at a page-aligned
+ * position, and the page must not already show something else.
+ */
+static int page_position(const vmap *m, const struct cache_array *a, uint64_t g, uint64_t pos,
+			 uint64_t *page_pos, int *mapped)
+{
+	uint64_t pg = page_groups(m), first = g - g % pg;
+
+	*mapped = 0;
+	if (pos < BLOCK_BYTES * (g % pg))
+		return 0;
+	*page_pos = pos - BLOCK_BYTES * (g % pg);
+	if (*page_pos % m->page)
+		return 0;
+	for (uint64_t i = first; i < first + pg && i < a->pub.groups; i++) {
+		if (a->known[i].windowed) {
+			*mapped = 1;
+			return a->known[i].slots_pos - BLOCK_BYTES * (i - first) == *page_pos;
+		}
+	}
+	return 1;
+}
+
+/* With 4 KiB pages: the run of groups around g whose slot blocks lie side
+ * by side in the file, to map at once. */
+static void find_run(const vmap *m, const struct cache_array *a, uint64_t g, uint64_t groups,
+		     uint64_t pos, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t p, b;
+
+	*lo = g;
+	*hi = g + 1;
+	while (*lo > 0 && g - *lo < RUN_MAX_BLOCKS && !a->known[*lo - 1].slots &&
+	       group_ok(m, *lo - 1, &p, &b) && p + window_bytes(g - *lo + 1) == pos)
+		(*lo)--;
+	while (*hi < groups && *hi < a->pub.groups && *hi - g < RUN_MAX_BLOCKS &&
+	       !a->known[*hi].slots && group_ok(m, *hi, &p, &b) &&
+	       p == pos + window_bytes(*hi - g))
+		(*hi)++;
+}
+
+/* Place group g (and the groups mapped along with it); 0 if it cannot be. */
+static int place(vmap *m, struct cache_array *a, uint64_t g, uint64_t groups, uint64_t pos)
+{
+	uint64_t pg = page_groups(m), page_pos, lo, hi, p, b;
+	int mapped;
+
+	if (!page_position(m, a, g, pos, &page_pos, &mapped))
+		return 0;
+	if (pg == 1) {
+		find_run(m, a, g, groups, pos, &lo, &hi);
+		page_pos = pos - window_bytes(g - lo);
+	} else {
+		lo = g - g % pg;
+		hi = lo + pg;
+	}
+	if (!mapped && map_into_windows(m, lo, hi - lo, page_pos))
+		return 0;
+	for (uint64_t i = lo; i < hi && i < groups && i < a->pub.groups; i++)
+		if (!a->known[i].slots && group_ok(m, i, &p, &b) &&
+		    p == page_pos + window_bytes(i - lo))
+			fill(m, a, i, p, b, 1);
+	return 1;
+}
+
+/* Map into new window a every page of the old one that shows a group. */
+static int remap_known(vmap *m, struct cache_array *a, const struct cache_array *old)
+{
+	uint64_t pg = page_groups(m);
+
+	for (uint64_t first = 0; old && first < old->pub.groups; first += pg) {
+		for (uint64_t i = first; i < first + pg && i < old->pub.groups; i++) {
+			const struct known *k = &old->known[i];
+			if (!k->windowed)
+				continue;
+			if (map_into(m, a, first, pg, k->slots_pos - window_bytes(i - first)))
+				return -ENOMEM;
+			break;
+		}
+	}
+	for (uint64_t i = 0; old && i < old->pub.groups; i++) {
+		const struct known *k = &old->known[i];
+		a->known[i] = *k;
+		if (k->windowed) {
+			a->known[i].slots = (const uint32_t *)(void *)(a->window + window_bytes(i));
+			a->rooms[i] = MLOAD(&k->room);
+			a->bases[i] = k->base;
+		}
+	}
+	return 0;
 }
 
 /* Room for group g: a new array and window twice the size (under map_lock). */
-static struct cache_array *grow(vmap *m, uint64_t g)
+static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 {
 	struct cache_array *old = m->cache, *a;
-	uint64_t size = old ? old->size : FIRST_GROUPS;
+	uint64_t size = old ? old->pub.groups : FIRST_GROUPS;
 	int err = 0;
 
 	while (size <= g)
 		size *= 2;
 	if (size > SIZE_MAX / BLOCK_BYTES) /* 32 bits: more window than address space */
 		return NULL;
-	a = vmap_sys_calloc(1, sizeof *a);
+	a = vmi_sys_calloc(1, sizeof *a);
 	if (!a)
 		return NULL;
-	a->size = size;
-	a->groups = vmap_sys_calloc((size_t)size, sizeof *a->groups);
-	a->window = vmap_sys_mmap(window_bytes(size), PROT_READ,
+	a->pub.groups = size;
+	a->pub.first_key = first_key;
+	a->bases = vmi_sys_calloc((size_t)size, sizeof *a->bases);
+	a->rooms = vmi_sys_calloc((size_t)size, sizeof *a->rooms);
+	a->known = vmi_sys_calloc((size_t)size, sizeof *a->known);
+	a->window = vmi_sys_mmap(window_bytes(size), PROT_READ,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0, &err);
-	if (!a->groups || !a->window || remap_known(m, a, old)) {
+	if (!a->bases || !a->rooms || !a->known || !a->window || remap_known(m, a, old)) {
 		array_free(a);
 		return NULL;
 	}
+	a->pub.window = (const uint32_t *)(void *)a->window;
+	a->pub.bases = a->bases;
+	a->pub.rooms = a->rooms;
 	a->older = old;
-	m->cache = a;
-	/* window and array before the size: whoever sees the size sees them */
-	STORE_REL(&m->fast.window, (const uint32_t *)a->window);
-	STORE_REL(&m->fast.groups, a->groups);
-	STORE_REL(&m->fast.groups_size, size);
+	MSTORE_REL(&m->cache, a); /* pairs with vmi_groups_known_slots */
+	/* the inline get reads in-memory maps only: a file's offsets may be
+	 * hostile, and its gets take the slow path, which checks them */
+	if (m->fast.trusted)
+		MSTORE_REL(&m->fast.cache, &a->pub); /* pairs with the inline get's acquire */
 	return a;
 }
 
-/* Group g's slot block and base, checked as any position from the file. */
-static int group_ok(const vmap *m, uint64_t g, uint64_t *slots_pos, uint64_t *base)
-{
-	const struct vmap_dir_entry *d = dir_entry(m, g);
-	if (!d)
-		return 0;
-	*slots_pos = LOAD(&d->slots_pos);
-	*base = LOAD(&d->base);
-	return *slots_pos % BLOCK_BYTES == 0 && *slots_pos >= BLOCK_BYTES && *base >= BLOCK_BYTES &&
-	       *base <= VMAP_BYTES_MAX && vmap_at(m, *slots_pos, BLOCK_BYTES) &&
-	       vmap_at(m, *base, 1);
-}
-
-/* The run of groups around g whose slot blocks lie side by side in the file. */
-static void find_run(const vmap *m, const struct cache_array *a, uint64_t g, uint64_t groups,
-		     uint64_t *lo, uint64_t *hi)
-{
-	uint64_t pos, base, p, b;
-
-	group_ok(m, g, &pos, &base);
-	*lo = g;
-	*hi = g + 1;
-	while (*lo > 0 && g - *lo < RUN_MAX_BLOCKS && !LOAD(&a->groups[*lo - 1].slots) &&
-	       group_ok(m, *lo - 1, &p, &b) && p + window_bytes(g - *lo + 1) == pos)
-		(*lo)--;
-	while (*hi < groups && *hi < a->size && *hi - g < RUN_MAX_BLOCKS &&
-	       !LOAD(&a->groups[*hi].slots) && group_ok(m, *hi, &p, &b) &&
-	       p == pos + window_bytes(*hi - g))
-		(*hi)++;
-}
-
-static uint64_t room_after(const vmap *m, uint64_t base)
-{
-	uint64_t end = extent_end(extent_of(base));
-	uint64_t limit = LOAD_ACQ(&m->limit);
-	return (end < limit ? end : limit) - base;
-}
-
-/* Fill the cache entries of [lo, hi), mapped: slots goes last, with release. */
-static void fill(vmap *m, struct cache_array *a, uint64_t lo, uint64_t hi)
-{
-	for (uint64_t i = lo; i < hi; i++) {
-		struct vmap_group_fast *e = &a->groups[i];
-		uint64_t pos, base;
-		group_ok(m, i, &pos, &base);
-		e->slots_pos = pos;
-		STORE(&e->base, (const char *)vmap_at(m, base, 1));
-		STORE(&e->room, room_after(m, base));
-		STORE_REL(&e->slots, (const uint32_t *)(a->window + window_bytes(i)));
-	}
-}
-
 /*
- * groups_learn - make group g known to the fast path: the cache grown to
- * hold it, its run of slot blocks mapped into the windows, its entries
- * filled. Quietly does nothing it cannot do safely (no memory, a damaged
- * directory): the checked path still answers.
+ * vmi_groups_learn - make group g known: the cache grown to hold it, g placed in
+ * the window if it can be (with the groups mapped along with it), else known
+ * as direct. Quietly does nothing it cannot do safely (no memory, a damaged
+ * directory): the checked path still answers. first_key: the map's, which
+ * never changes once a key is there.
  */
-void groups_learn(const vmap *cm, uint64_t g, uint64_t groups)
+void vmi_groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t first_key)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
 	struct cache_array *a;
-	uint64_t lo, hi, pos, base;
+	uint64_t pos, base;
 
 	if (g >= groups || !group_ok(m, g, &pos, &base))
 		return;
 	pthread_mutex_lock(&m->map_lock);
 	a = m->cache;
-	if (!a || g >= a->size)
-		a = grow(m, g);
-	if (a && !LOAD(&a->groups[g].slots)) {
-		find_run(m, a, g, groups, &lo, &hi);
-		if (!map_into_windows(m, lo, hi - lo, pos - window_bytes(g - lo)))
-			fill(m, a, lo, hi);
+	if (!a || g >= a->pub.groups)
+		a = grow(m, g, first_key);
+	if (a && !a->known[g].slots) {
+		if (!place(m, a, g, groups, pos))
+			fill(m, a, g, pos, base, 0);
 	} else if (a) {
 		/* known: the file may have grown past what the entry allows */
-		STORE(&a->groups[g].room, room_after(m, base));
+		uint64_t room = room_after(m, base);
+		MSTORE(&a->known[g].room, room);
+		if (a->known[g].windowed)
+			MSTORE(&a->rooms[g], room);
 	}
 	pthread_mutex_unlock(&m->map_lock);
 }
 
-void groups_free(vmap *m)
+/*
+ * vmi_groups_known_slots - the slots of group g if a reader has learned it, in
+ * the window or (direct) in an extent, with its base and room; NULL if not.
+ * Lock-free: the slot pointer is loaded with acquire, pairing with fill().
+ */
+const uint32_t *vmi_groups_known_slots(const vmap *m, uint64_t g, const char **base,
+				   uint64_t *room)
+{
+	const struct cache_array *a = MLOAD_ACQ(&m->cache); /* pairs with grow's release */
+	const struct known *k;
+	const uint32_t *slots;
+
+	if (!a || g >= a->pub.groups)
+		return NULL;
+	k = &a->known[g];
+	slots = MLOAD_ACQ(&k->slots); /* pairs with fill's release */
+	if (slots) {
+		*base = k->base;
+		*room = MLOAD(&k->room);
+	}
+	return slots;
+}
+
+void vmi_groups_free(vmap *m)
 {
 	for (struct cache_array *a = m->cache, *older; a; a = older) {
 		older = a->older;
 		array_free(a);
 	}
 	m->cache = NULL;
+	m->fast.cache = NULL;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api.c - every function and every error of the contract (shared/API.md),
+ * api.c - every function and every error of the contract (include/vmap.h),
  * on an in-memory and on a file-backed map.
  */
 #define _GNU_SOURCE
@@ -343,6 +343,12 @@ static void test_value_max(void **state)
 	int err;
 
 	(void)state;
+	if (sizeof(void *) < 8) {
+		print_message("skipped: a 1 GiB value, its copy and its mappings need more "
+			      "address space than a 32-bit process has\n");
+		skip();
+		return;
+	}
 #ifdef UNDER_TSAN
 	print_message("skipped: 1 GiB through ThreadSanitizer takes minutes\n");
 	skip();
@@ -579,16 +585,12 @@ static void test_strerror(void **state)
 				fail_msg("unknown code %d reads like code %d: \"%s\"", odd[i],
 					 codes[j], t);
 	}
-	/* the library's own codes never collide with errno */
-	assert_true(VMAP_ESEQUENCE < -4095 && VMAP_ECORRUPT < -4095 && VMAP_EVERSION < -4095 &&
-		    VMAP_ENOTFILE < -4095);
 }
 
-static void test_close_null(void **state)
-{
-	(void)state;
-	assert_int_equal(vmap_close(NULL), 0);
-}
+/* The library's own codes never collide with errno: known when it compiles. */
+_Static_assert(VMAP_ESEQUENCE < -4095 && VMAP_ECORRUPT < -4095 && VMAP_EVERSION < -4095 &&
+		       VMAP_ENOTFILE < -4095,
+	       "vmap's own error codes lie below every negated errno");
 
 int main(void)
 {
@@ -608,7 +610,6 @@ int main(void)
 		TU_BOTH(test_stat_fields),
 		TU_BOTH(test_check_healthy),
 		TU_ONE(test_strerror),
-		TU_ONE(test_close_null),
 		TU_BOTH(test_null_value_of_length_zero),
 	};
 	tu_seed();

@@ -116,7 +116,7 @@ static uint64_t sealed_block(const vmap *m, struct tu_rng *r)
 	uint64_t bump = LOAD_ACQ(&m->hdr->live.bump), blocks = bump >> BLOCK_SHIFT;
 	for (int tries = 0; tries < 100000; tries++) {
 		uint64_t b = 1 + tu_below(r, blocks > 4 ? blocks - 4 : 1);
-		const uint32_t *crc = table_elem(m, TABLE_CRC, b);
+		const uint32_t *crc = vmi_table_elem(m, TABLE_CRC, b);
 		if (crc && LOAD_ACQ(crc))
 			return b;
 	}
@@ -136,7 +136,7 @@ static void flip(vmap *m, const char *path, uint64_t pos)
 		assert_int_equal(pwrite(fd, &c, 1, (off_t)pos), 1);
 		close(fd);
 	} else {
-		char *p = vmap_at(m, pos, 1);
+		char *p = vmi_at(m, pos, 1);
 		assert_non_null(p);
 		__atomic_store_n(p, (char)(*p ^ 0x10), __ATOMIC_RELAXED);
 	}

@@ -4,7 +4,7 @@
  * system call in src/sys.h, and k = 0, 1, 2, ... until the operation no longer
  * reaches a k-th call: the k-th call fails; the operation must return that
  * error and leave the map exactly as it was (counters, every value, check);
- * after vmap_sys_reset the same operation must succeed. Leaks show up in the
+ * after vmi_sys_reset the same operation must succeed. Leaks show up in the
  * ASan build. A fault the library can work around (a boot id it cannot read,
  * a short fallocate it retries) may let the operation succeed; then the result
  * must be right.
@@ -303,7 +303,7 @@ VALUE_BUILD(reopened_replace, build_reopened, 20, 0)
 static uint64_t chunk_pos(struct ctx *c, int table, unsigned chunk)
 {
 	const uint64_t *pos =
-		(const uint64_t *)((const char *)c->m->hdr + table_shapes[table].chunks_offset);
+		(const uint64_t *)((const char *)c->m->hdr + vmi_table_shapes[table].chunks_offset);
 	return LOAD(&pos[chunk]);
 }
 
@@ -511,7 +511,7 @@ static int one_try(const struct scenario *s, struct ctx *c, int call, long k, in
 	size_t flen = 0, flen_after = 0;
 	int rc, hit;
 
-	vmap_sys_reset();
+	vmi_sys_reset();
 	s->build(c);
 	take_counters(c, &before);
 	if (s->opens && c->kind == TU_FILE && !access(c->path, F_OK))
@@ -519,19 +519,19 @@ static int one_try(const struct scenario *s, struct ctx *c, int call, long k, in
 	if (s->note)
 		s->note(c);
 	snprintf(where, sizeof where, "%s (%s): %s call %ld failing with %s", s->name,
-		 c->kind == TU_MEM ? "in-memory" : "file", call >= 0 ? vmap_sys_name(call) : "no",
+		 c->kind == TU_MEM ? "in-memory" : "file", call >= 0 ? vmi_sys_name(call) : "no",
 		 k, call >= 0 ? strerror(e) : "nothing");
 
-	vmap_sys_reset();
+	vmi_sys_reset();
 	if (call >= 0)
-		vmap_sys_fail_nth(call, k, e);
+		vmi_sys_fail_nth(call, k, e);
 	if (s->opens)
 		c->m = NULL;
 	rc = s->op(c);
-	hit = call >= 0 && vmap_sys_count(call) > k;
+	hit = call >= 0 && vmi_sys_count(call) > k;
 	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
-		c->counts[i] = vmap_sys_count(i);
-	vmap_sys_reset();
+		c->counts[i] = vmi_sys_count(i);
+	vmi_sys_reset();
 
 	if (rc == 0) {
 		if (!hit && s->exercised && s->exercised(c))
@@ -601,7 +601,7 @@ static void run_scenario(const struct scenario *s, int kind, struct ctx *c)
 			while (!one_try(s, c, call, k, call_errors[call][i], &injected, &tolerated))
 				if (++k > 100000)
 					fail_msg("%s: more than 100000 %s calls", s->name,
-						 vmap_sys_name(call));
+						 vmi_sys_name(call));
 		}
 	}
 	print_message("%-32s %-9s %4ld faults failed the call, %3ld worked around (%.2f s)\n",
@@ -622,7 +622,7 @@ static int ctx_setup(void **state)
 static int ctx_teardown(void **state)
 {
 	struct ctx *c = *state;
-	vmap_sys_reset();
+	vmi_sys_reset();
 	teardown(c);
 	tu_rmtree(c->dir);
 	free(c->dir);

@@ -382,7 +382,7 @@ static void test_damaged_stored_words_never_crash(void **state)
 	groups = (count + GROUP_KEYS - 1) / GROUP_KEYS;
 	for (uint64_t g = groups >= 2 ? groups - 2 : 0; g < groups; g++) {
 		uint64_t in;
-		unsigned c = table_chunk_of(g, table_shapes[TABLE_DIR].first_shift, &in);
+		unsigned c = table_chunk_of(g, vmi_table_shapes[TABLE_DIR].first_shift, &in);
 		uint64_t chunk = get_le64(f->tmpl + offsetof(struct vmap_header, dir_chunks) + 8 * c);
 		if (chunk && chunk + (in + 1) * 16 <= f->len) {
 			offsets[n++] = (size_t)(chunk + in * 16);
@@ -422,7 +422,7 @@ static uint64_t value_position(const vmap *m, uint64_t key)
 	struct value_ref v;
 	uint32_t *slot;
 
-	if (slot_find(m, key - vmap_first_key(m), &d, &slot) || value_find(m, d, *slot, &v))
+	if (vmi_slot_find(m, key - vmap_first_key(m), &d, &slot) || vmi_value_find(m, d, LOAD(slot), &v))
 		fail_msg("key %" PRIu64 " has no value to flip", key);
 	return v.pos;
 }

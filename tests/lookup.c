@@ -77,7 +77,7 @@ static uint32_t *slot_of(const vmap *m, uint64_t key)
 {
 	const struct vmap_dir_entry *d;
 	uint32_t *slot;
-	assert_int_equal(slot_find(m, key - vmap_first_key(m), &d, &slot), 0);
+	assert_int_equal(vmi_slot_find(m, key - vmap_first_key(m), &d, &slot), 0);
 	return slot;
 }
 
@@ -86,8 +86,8 @@ static uint64_t value_pos(const vmap *m, uint64_t key)
 	const struct vmap_dir_entry *d;
 	struct value_ref v;
 	uint32_t *slot;
-	assert_int_equal(slot_find(m, key - vmap_first_key(m), &d, &slot), 0);
-	assert_int_equal(value_find(m, d, *slot, &v), 0);
+	assert_int_equal(vmi_slot_find(m, key - vmap_first_key(m), &d, &slot), 0);
+	assert_int_equal(vmi_value_find(m, d, LOAD(slot), &v), 0);
 	return v.pos;
 }
 
@@ -117,28 +117,28 @@ static void test_lookup_tells_damage(void **state)
 
 	fill(fx);
 	/* an inline value without its NUL */
-	nul = vmap_at(fx->m, value_pos(fx->m, FIRST) + 5, 1);
+	nul = vmi_at(fx->m, value_pos(fx->m, FIRST) + 5, 1);
 	*nul = 'X';
 	expect_damaged(fx->m, FIRST, "inline value without its NUL");
 	*nul = '\0';
 	/* an inline offset past the end of the file */
 	slot = slot_of(fx->m, FIRST + 4);
-	saved = *slot;
-	*slot = slot_inline(SLOT_WINDOW - 1, 5);
+	saved = LOAD(slot);
+	STORE(slot, slot_inline(SLOT_WINDOW - 1, 5, fx->m->fast.len_bias));
 	expect_damaged(fx->m, FIRST + 4, "inline offset past the file");
-	*slot = saved;
+	STORE(slot, saved);
 	/* a far index with no record */
 	slot = slot_of(fx->m, FIRST + 2);
-	saved = *slot;
-	*slot = SLOT_FAR | 1000;
+	saved = LOAD(slot);
+	STORE(slot, SLOT_FAR | 1000);
 	expect_damaged(fx->m, FIRST + 2, "far index past far_count");
-	*slot = saved;
+	STORE(slot, saved);
 	/* a far record pointing past the file */
-	rec = table_elem(fx->m, TABLE_FAR, *slot & ~SLOT_FAR);
-	pos = rec->pos;
-	rec->pos = (uint64_t)1 << 40;
+	rec = vmi_table_elem(fx->m, TABLE_FAR, LOAD(slot) & ~SLOT_FAR);
+	pos = LOAD(&rec->pos);
+	STORE(&rec->pos, (uint64_t)1 << 40);
 	expect_damaged(fx->m, FIRST + 2, "far record past the file");
-	rec->pos = pos;
+	STORE(&rec->pos, pos);
 	/* every other key stays readable, and everything is whole again */
 	tu_model_assert(fx->m, &fx->md);
 }
@@ -161,7 +161,7 @@ static void test_check_key_finds_flipped_bytes(void **state)
 		if (tu_model_get(&fx->md, key)->len > 10)
 			break;
 	pos = value_pos(fx->m, key) + 3;
-	p = vmap_at(fx->m, pos, 1);
+	p = vmi_at(fx->m, pos, 1);
 	*p ^= 0x20;
 	assert_int_equal(vmap_lookup(fx->m, key, &val, &len), 0);
 	assert_int_equal(vmap_check_key(fx->m, key), VMAP_ECORRUPT);

@@ -7,7 +7,7 @@
  * more appends, replaces and removes run without a sync. The "power-cut
  * image" is that copy with a random subset of its 4 KiB pages replaced by the
  * current file's pages (arbitrary partial writeback), and a random length of
- * the two. It is opened as after a reboot (vmap_sys_set_boot_id with another
+ * the two. It is opened as after a reboot (vmi_sys_set_boot_id with another
  * id): every synced entry must be there with its synced value (a key replaced
  * or removed since may show its newer state instead), nothing after the sync,
  * counters that agree with what is visible, and vmap_check == 0. A quarter of
@@ -127,10 +127,10 @@ static void failing_replace(struct tu_rng *r, vmap *m, struct tu_model *md, uint
 	tu_model_init(&promised);
 	if (pw)
 		tu_model_copy(&promised, &pw->synced);
-	vmap_sys_fail_nth(tu_below(r, 2) ? VMAP_SYS_FDATASYNC : VMAP_SYS_MSYNC,
+	vmi_sys_fail_nth(tu_below(r, 2) ? VMAP_SYS_FDATASYNC : VMAP_SYS_MSYNC,
 			  (long)tu_below(r, 4), EIO);
 	rc = vmap_replace(m, key, buf, len);
-	vmap_sys_fail_nth(-2, 0, 0); /* disarmed, if the replace did not reach it */
+	vmi_sys_fail_nth(-2, 0, 0); /* disarmed, if the replace did not reach it */
 	if (rc == 0) {
 		tu_model_replace(md, key, buf, len);
 	} else {
@@ -265,8 +265,8 @@ static void one_run(const char *dir, long run, uint64_t seed, long *mids, int re
 	tu_model_init(&pw.synced);
 	pw.cur = &md;
 	unlink(path);
-	vmap_sys_set_boot_id(boot_a);
-	vmap_sys_set_sync_hook(on_flush, &pw);
+	vmi_sys_set_boot_id(boot_a);
+	vmi_sys_set_sync_hook(on_flush, &pw);
 	assert_int_equal(vmap_open(&m, path, VMAP_CREATE), 0);
 	assert_int_equal(vmap_append(m, 100, "first", 5), 0);
 	tu_model_append(&md, 100, "first", 5);
@@ -280,7 +280,7 @@ static void one_run(const char *dir, long run, uint64_t seed, long *mids, int re
 		assert_int_equal(vmap_sync(m), 0);
 		++*mids;
 	}
-	vmap_sys_set_sync_hook(NULL, NULL);
+	vmi_sys_set_sync_hook(NULL, NULL);
 	if (mid) {
 		now = pw.mid;
 		pw.mid.bytes = NULL;
@@ -295,7 +295,7 @@ static void one_run(const char *dir, long run, uint64_t seed, long *mids, int re
 	vmap_close(m);
 
 	/* the reboot */
-	vmap_sys_set_boot_id(boot_b);
+	vmi_sys_set_boot_id(boot_b);
 	tu_model_init(&after);
 	if (reader) {
 		vmap *rd;
@@ -326,7 +326,7 @@ static void one_run(const char *dir, long run, uint64_t seed, long *mids, int re
 		tu_model_assert(m, &after);
 		vmap_close(m);
 	}
-	vmap_sys_set_boot_id(NULL);
+	vmi_sys_set_boot_id(NULL);
 
 	tu_model_free(&md);
 	tu_model_free(&after);

@@ -390,7 +390,7 @@ static void gets_beside_adds(void **state)
 #ifdef VM_TEST_FAULTS
 static void new_without_memory(void)
 {
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	vm_new();
 }
 
@@ -400,7 +400,7 @@ static void add_without_memory(void)
 	char *big = long_string(4u << 20, 1);
 
 	vm_add(1, "/one", vm);
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	vm_add(2, big, vm);
 }
 
@@ -410,17 +410,17 @@ static void allocation_failure(void **state)
 	VM *vm = NULL;
 
 	(void)state;
-	vmap_sys_reset();
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_reset();
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	assert_int_equal(vm_new_checked(&vm), -ENOMEM);
 	assert_null(vm);
-	vmap_sys_reset();
+	vmi_sys_reset();
 
 	assert_int_equal(vm_new_checked(&vm), 0);
 	assert_int_equal(vm_add_checked(1, "/one", vm), 0);
-	vmap_sys_fail_nth(-1, 0, ENOMEM);
+	vmi_sys_fail_nth(-1, 0, ENOMEM);
 	assert_int_equal(vm_add_checked(2, big, vm), -ENOMEM);
-	vmap_sys_reset();
+	vmi_sys_reset();
 	assert_null(vm_get(2, vm)); /* unchanged: 2 is still next */
 	assert_int_equal(vm_add_checked(2, big, vm), 0);
 	assert_string_equal(vm_get(2, vm), big);

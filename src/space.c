@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arena.c - the position space and how it is mapped.
+ * space.c - the position space and how it is mapped.
  *
  * Positions are file offsets (or offsets into anonymous memory). They are
  * mapped in extents that double in size, each its own mmap, so growing never
@@ -29,7 +29,7 @@
 #define GROW_MIN (64u << 10)
 #define GROW_MAX (64u << 20)
 
-int arena_map_extent(vmap *m, unsigned k)
+int vmi_space_map_extent(vmap *m, unsigned k)
 {
 	uint64_t bytes = extent_end(k) - extent_start(k);
 	size_t size = (size_t)bytes;
@@ -37,23 +37,23 @@ int arena_map_extent(vmap *m, unsigned k)
 	int err = 0;
 	void *p;
 
-	if (LOAD_ACQ(&m->ext_base[k]))
+	if (MLOAD_ACQ(&m->ext_base[k])) /* pairs with the release below */
 		return 0;
 	if (bytes > SIZE_MAX) /* a 32-bit process has run out of address space */
 		return -ENOMEM;
-	p = vmap_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
+	p = vmi_sys_mmap(size, prot, MAP_SHARED, m->fd, extent_start(k), &err);
 	if (!p)
 		return err;
-	STORE_REL(&m->ext_base[k], (uintptr_t)p);
+	MSTORE_REL(&m->ext_base[k], (uintptr_t)p); /* pairs with vmi_at's acquire */
 	return 0;
 }
 
 /*
- * The slow path of vmap_at(): the range is past what this handle knows is
+ * The slow path of vmi_at(): the range is past what this handle knows is
  * safe. For a file another process may have grown it: look again, and map
  * the extent. Readers share a handle, so this runs under the handle's lock.
  */
-int arena_refresh(const vmap *cm, uint64_t need_end)
+int vmi_space_refresh(const vmap *cm, uint64_t need_end)
 {
 	vmap *m = (vmap *)cm; /* the cache is mutable state of a const handle */
 	unsigned k = extent_of(need_end - 1);
@@ -63,15 +63,15 @@ int arena_refresh(const vmap *cm, uint64_t need_end)
 	if (k >= EXTENTS)
 		return -EINVAL;
 	pthread_mutex_lock(&m->map_lock);
-	if (need_end > LOAD(&m->limit) && m->read_only) {
-		err = vmap_sys_fstat(m->fd, &st);
-		if (!err && (uint64_t)st.st_size > LOAD(&m->limit))
-			STORE_REL(&m->limit, (uint64_t)st.st_size);
+	if (need_end > MLOAD(&m->limit) && m->read_only) {
+		err = vmi_sys_fstat(m->fd, &st);
+		if (!err && (uint64_t)st.st_size > MLOAD(&m->limit))
+			MSTORE_REL(&m->limit, (uint64_t)st.st_size); /* pairs with vmi_at */
 	}
-	if (!err && need_end > LOAD(&m->limit))
+	if (!err && need_end > MLOAD(&m->limit))
 		err = -EFAULT;
 	if (!err)
-		err = arena_map_extent(m, k);
+		err = vmi_space_map_extent(m, k);
 	pthread_mutex_unlock(&m->map_lock);
 	return err;
 }
@@ -80,11 +80,11 @@ int arena_refresh(const vmap *cm, uint64_t need_end)
  * Map every extent below end, for a caller about to walk all of it (check):
  * VMAP_ECORRUPT if the file is shorter than end, else 0 or the mmap error.
  */
-int arena_map_upto(const vmap *m, uint64_t end)
+int vmi_space_map_upto(const vmap *m, uint64_t end)
 {
 	for (unsigned k = 0; k < EXTENTS && extent_start(k) < end; k++) {
 		uint64_t stop = extent_end(k) < end ? extent_end(k) : end;
-		int err = arena_refresh(m, stop);
+		int err = vmi_space_refresh(m, stop);
 		if (err)
 			return err == -EFAULT ? VMAP_ECORRUPT : err;
 	}
@@ -101,12 +101,6 @@ static uint64_t grow_step(uint64_t now)
 	return step;
 }
 
-static uint64_t round_up(uint64_t x, uint64_t to)
-{
-	return (x + to - 1) / to * to;
-}
-
-/* Give the file real blocks up to at least end, so no write can hit SIGBUS. */
 /*
  * An in-memory map is an unnamed file (memfd) with no disk behind it: it
  * grows by whole extents with ftruncate, which takes no memory until a page
@@ -115,25 +109,27 @@ static uint64_t round_up(uint64_t x, uint64_t to)
 static int grow_memory(vmap *m, uint64_t end)
 {
 	uint64_t want = extent_end(extent_of(end - 1));
-	int err = vmap_sys_ftruncate(m->fd, want);
+	int err = vmi_sys_ftruncate(m->fd, want);
 	if (!err)
 		m->file_bytes = want;
 	return err;
 }
 
+/* Give the file real blocks up to at least end, so no write can hit SIGBUS:
+ * a step ahead of need when there is room, else just enough. */
 static int grow_file(vmap *m, uint64_t end)
 {
-	uint64_t want = round_up(end + grow_step(m->file_bytes), BLOCK_BYTES);
-	uint64_t need = round_up(end, BLOCK_BYTES);
+	uint64_t want = align_up(end + grow_step(m->file_bytes), BLOCK_BYTES);
+	uint64_t need = align_up(end, BLOCK_BYTES);
 	int err;
 
 	if (m->anon)
 		return grow_memory(m, end);
-	err = vmap_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
+	err = vmi_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
 	if (err == -ENOSPC || err == -EFBIG) {
 		/* Room for this write may remain even when a full step does not. */
 		want = need;
-		err = vmap_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
+		err = vmi_sys_fallocate(m->fd, m->file_bytes, want - m->file_bytes);
 	}
 	if (err)
 		return err;
@@ -142,11 +138,13 @@ static int grow_file(vmap *m, uint64_t end)
 }
 
 /*
- * arena_reserve - make positions [0, end) writable by the writer: file space
- * allocated and every extent mapped. The only step of a write that can fail,
- * and it runs before anything is written, so a failure changes nothing.
+ * vmi_space_reserve - make positions [0, end) writable by the writer: file space
+ * allocated and every extent mapped. It runs before anything is written, so
+ * a failure changes nothing. (The only other step that can fail is the
+ * flush a replace of a synced key makes before it commits; write.c undoes
+ * what it wrote then.)
  */
-int arena_reserve(vmap *m, uint64_t end)
+int vmi_space_reserve(vmap *m, uint64_t end)
 {
 	unsigned last;
 	int err;
@@ -158,7 +156,7 @@ int arena_reserve(vmap *m, uint64_t end)
 	last = extent_of(end - 1);
 	for (unsigned k = 0; k <= last; k++) {
 		pthread_mutex_lock(&m->map_lock);
-		err = arena_map_extent(m, k);
+		err = vmi_space_map_extent(m, k);
 		pthread_mutex_unlock(&m->map_lock);
 		if (err)
 			return err;
@@ -169,8 +167,8 @@ int arena_reserve(vmap *m, uint64_t end)
 			return err;
 	}
 	end = m->file_bytes;
-	if (end > LOAD(&m->limit))
-		STORE_REL(&m->limit, end);
+	if (end > MLOAD(&m->limit))
+		MSTORE_REL(&m->limit, end); /* after the extents it covers: pairs with vmi_at */
 	m->reserved = end < extent_end(last) ? end : extent_end(last);
 	return 0;
 }
@@ -188,7 +186,7 @@ int arena_reserve(vmap *m, uint64_t end)
 
 static int populate_unknown; /* the kernel said EINVAL to MADV_POPULATE_WRITE */
 
-void arena_populate(vmap *m, uint64_t end)
+void vmi_space_populate(vmap *m, uint64_t end)
 {
 	uint64_t step = end / 16;
 	uint64_t start, to, stop;
@@ -202,30 +200,30 @@ void arena_populate(vmap *m, uint64_t end)
 		to = stop;
 	if (to > m->reserved)
 		to = m->reserved;
-	if (to > start && !LOAD(&populate_unknown) &&
-	    madvise(vmap_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE) && errno == EINVAL)
-		STORE(&populate_unknown, 1);
+	if (to > start && !MLOAD(&populate_unknown) &&
+	    madvise(vmi_ptr(m, start), (size_t)(to - start), MADV_POPULATE_WRITE) && errno == EINVAL)
+		MSTORE(&populate_unknown, 1);
 	m->populated = to > end ? to : end;
 }
 
-void arena_unmap_all(vmap *m)
+void vmi_space_unmap_all(vmap *m)
 {
 	for (unsigned k = 0; k < EXTENTS; k++)
 		if (m->ext_base[k])
-			vmap_sys_munmap((void *)m->ext_base[k],
+			vmi_sys_munmap((void *)m->ext_base[k],
 					(size_t)(extent_end(k) - extent_start(k)));
 }
 
 /* The bytes the map occupies: 0 or the error of fstat(2). */
-int arena_total_bytes(const vmap *m, uint64_t *total)
+int vmi_space_total_bytes(const vmap *m, uint64_t *total)
 {
 	struct stat st;
 	int err;
 	if (m->anon) { /* pages past bump are never touched */
-		*total = round_up(LOAD(&m->view->bump), m->page);
+		*total = align_up(LOAD(&m->view->bump), m->page);
 		return 0;
 	}
-	err = vmap_sys_fstat(m->fd, &st);
+	err = vmi_sys_fstat(m->fd, &st);
 	if (!err)
 		*total = (uint64_t)st.st_size;
 	return err;
