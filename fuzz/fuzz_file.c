@@ -393,8 +393,8 @@ static void writes(vmap *w, struct run *r)
 static void arm_fault(uint8_t fault)
 {
 	int call = (fault >> 4) - 1;
-	if (call >= 0 && call < VMAP_SYS_NCALLS)
-		vmi_sys_fail_nth(call, fault & 15, call == VMAP_SYS_MALLOC ? ENOMEM : EIO);
+	if (call >= 0 && call < VMI_SYS_NCALLS)
+		vmi_sys_fail_nth(call, fault & 15, call == VMI_SYS_MALLOC ? ENOMEM : EIO);
 }
 
 /* Would a writer open on a known bug? (see "hostile-journal" and

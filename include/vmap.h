@@ -178,7 +178,7 @@ VMAP_API int vmap_remove(vmap *m, uint64_t key);
 /*
  * vmap_sync - file-backed: every change made so far is on stable storage when
  * this returns, and survives power loss. In-memory: does nothing, returns 0.
- * Errors: -EINVAL, -EROFS, -EIO and other msync(2)/fdatasync(2) errors.
+ * Errors: -EINVAL, -EROFS, -EIO and the other errors of fdatasync(2).
  */
 VMAP_API int vmap_sync(vmap *m);
 

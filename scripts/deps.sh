@@ -18,6 +18,7 @@ packages=(
 	libglib2.0-dev libjudy-dev liblmdb-dev libcdb-dev libsqlite3-dev
 	gnuplot-nox                         # benchmark peers and plots
 	inotify-tools                       # vmwatch comparison
+	git rsync                           # vmwatch real-tool scenarios
 	man-db groff-base                   # man page checks
 )
 

@@ -5,7 +5,7 @@
  *
  * The kernel writes dirty pages back in any order, so anything written
  * after the last sync may be torn by a power loss. vmap_sync therefore
- * writes in two steps, each ended by msync + fdatasync:
+ * writes in two steps, each ended by a flush (fdatasync):
  *
  *   1. every byte in [0, bump): values, tables, live state
  *   2. the header's synced state := live state, and this boot's id
@@ -18,17 +18,14 @@
 
 #include <errno.h>
 
-static int flush_range(vmap *m, uint64_t end)
+/*
+ * Everything written so far, to stable storage. One fdatasync: on Linux,
+ * msync(MS_SYNC) of a shared file mapping is the same flush of the same
+ * page cache (vfs_fsync_range), and a page written through a mapping is
+ * dirty there from its first write; msync would flush once per extent.
+ */
+static int flush(vmap *m)
 {
-	for (unsigned k = 0; k < EXTENTS && extent_start(k) < end; k++) {
-		uint64_t stop = extent_end(k) < end ? extent_end(k) : end;
-		int err;
-		if (!m->ext_base[k])
-			continue;
-		err = vmi_sys_msync((void *)m->ext_base[k], (size_t)(stop - extent_start(k)));
-		if (err)
-			return err;
-	}
 	return vmi_sys_fdatasync(m->fd);
 }
 
@@ -88,7 +85,7 @@ int vmi_sync_flush(vmap *m)
 		return 0;
 	vmi_refresh_prefix_crcs(m);
 	vmi_state_load(&now, &m->hdr->live);
-	err = flush_range(m, now.bump);
+	err = flush(m);
 	if (err)
 		return err;
 	synced_save(m, &was);
@@ -97,10 +94,10 @@ int vmi_sync_flush(vmap *m)
 		memcpy(m->hdr->synced_boot, m->boot, 16);
 		memcpy(m->hdr->writer_boot, m->boot, 16);
 	}
-	err = flush_range(m, BLOCK_BYTES);
+	err = flush(m);
 	if (err) {
 		synced_restore(m, &was);
-		flush_range(m, BLOCK_BYTES); /* best effort: the error is already known */
+		flush(m); /* best effort: the error is already known */
 	}
 	return err;
 }

@@ -15,7 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static long calls[VMAP_SYS_NCALLS];
+static long calls[VMI_SYS_NCALLS];
 static int fault_call = -2; /* no fault armed */
 static long fault_nth;
 static int fault_err;
@@ -23,9 +23,9 @@ static const char *fake_boot_id;
 static void (*sync_hook)(int fd, void *arg);
 static void *sync_hook_arg;
 
-static const char *const call_names[VMAP_SYS_NCALLS] = {
+static const char *const call_names[VMI_SYS_NCALLS] = {
 	"open", "flock", "fstat", "fallocate", "ftruncate",
-	"mmap", "msync", "fdatasync", "malloc", "boot_id",
+	"mmap", "fdatasync", "malloc", "boot_id",
 };
 
 void vmi_sys_fail_nth(int call, long nth, int err)
@@ -37,7 +37,7 @@ void vmi_sys_fail_nth(int call, long nth, int err)
 
 void vmi_sys_reset(void)
 {
-	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
+	for (int i = 0; i < VMI_SYS_NCALLS; i++)
 		__atomic_store_n(&calls[i], 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&fault_call, -2, __ATOMIC_RELAXED);
 }
@@ -45,16 +45,16 @@ void vmi_sys_reset(void)
 long vmi_sys_count(int call)
 {
 	long sum = 0;
-	if (call >= 0 && call < VMAP_SYS_NCALLS)
+	if (call >= 0 && call < VMI_SYS_NCALLS)
 		return __atomic_load_n(&calls[call], __ATOMIC_RELAXED);
-	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
+	for (int i = 0; i < VMI_SYS_NCALLS; i++)
 		sum += __atomic_load_n(&calls[i], __ATOMIC_RELAXED);
 	return sum;
 }
 
 const char *vmi_sys_name(int call)
 {
-	return call >= 0 && call < VMAP_SYS_NCALLS ? call_names[call] : "any";
+	return call >= 0 && call < VMI_SYS_NCALLS ? call_names[call] : "any";
 }
 
 void vmi_sys_set_boot_id(const char *id16)
@@ -87,7 +87,7 @@ static int injected(int call)
 
 int vmi_sys_open(const char *path, int flags, int mode, int *fd)
 {
-	int err = injected(VMAP_SYS_OPEN);
+	int err = injected(VMI_SYS_OPEN);
 	if (err)
 		return err;
 	do
@@ -98,7 +98,7 @@ int vmi_sys_open(const char *path, int flags, int mode, int *fd)
 
 int vmi_sys_memfd(int *fd)
 {
-	int err = injected(VMAP_SYS_OPEN);
+	int err = injected(VMI_SYS_OPEN);
 	if (err)
 		return err;
 	*fd = memfd_create("vmap", MFD_CLOEXEC);
@@ -107,7 +107,7 @@ int vmi_sys_memfd(int *fd)
 
 int vmi_sys_flock(int fd, int op)
 {
-	int err = injected(VMAP_SYS_FLOCK), rc;
+	int err = injected(VMI_SYS_FLOCK), rc;
 	if (err)
 		return err;
 	do
@@ -120,7 +120,7 @@ int vmi_sys_flock(int fd, int op)
 
 int vmi_sys_fstat(int fd, struct stat *st)
 {
-	int err = injected(VMAP_SYS_FSTAT);
+	int err = injected(VMI_SYS_FSTAT);
 	if (err)
 		return err;
 	return fstat(fd, st) < 0 ? -errno : 0;
@@ -140,7 +140,7 @@ static int within_file_size_limit(uint64_t end)
 
 int vmi_sys_fallocate(int fd, uint64_t offset, uint64_t len)
 {
-	int err = injected(VMAP_SYS_FALLOCATE), rc;
+	int err = injected(VMI_SYS_FALLOCATE), rc;
 	if (err)
 		return err;
 	if (offset + len > (uint64_t)INT64_MAX)
@@ -155,7 +155,7 @@ int vmi_sys_fallocate(int fd, uint64_t offset, uint64_t len)
 
 int vmi_sys_ftruncate(int fd, uint64_t len)
 {
-	int err = injected(VMAP_SYS_FTRUNCATE), rc;
+	int err = injected(VMI_SYS_FTRUNCATE), rc;
 	if (err)
 		return err;
 	if (len > (uint64_t)INT64_MAX || !within_file_size_limit(len))
@@ -169,7 +169,7 @@ int vmi_sys_ftruncate(int fd, uint64_t len)
 void *vmi_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err)
 {
 	void *p;
-	*err = injected(VMAP_SYS_MMAP);
+	*err = injected(VMI_SYS_MMAP);
 	if (*err)
 		return NULL;
 	if (vmi_sys_sim_page())
@@ -186,7 +186,7 @@ void *vmi_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int
 /* Map a shared view of fd over [addr, addr + len), replacing what is there. */
 int vmi_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset)
 {
-	int err = injected(VMAP_SYS_MMAP);
+	int err = injected(VMI_SYS_MMAP);
 	if (err)
 		return err;
 	if (vmi_sys_sim_misaligned(addr, offset))
@@ -202,17 +202,9 @@ void vmi_sys_munmap(void *addr, size_t len)
 	munmap(addr, vmi_sys_sim_length(len));
 }
 
-int vmi_sys_msync(void *addr, size_t len)
-{
-	int err = injected(VMAP_SYS_MSYNC);
-	if (err)
-		return err;
-	return msync(addr, len, MS_SYNC) < 0 ? -errno : 0;
-}
-
 int vmi_sys_fdatasync(int fd)
 {
-	int err = injected(VMAP_SYS_FDATASYNC), rc;
+	int err = injected(VMI_SYS_FDATASYNC), rc;
 	if (err)
 		return err;
 	do
@@ -233,7 +225,7 @@ void vmi_sys_close(int fd)
 
 void *vmi_sys_calloc(size_t n, size_t size)
 {
-	if (injected(VMAP_SYS_MALLOC))
+	if (injected(VMI_SYS_MALLOC))
 		return NULL;
 	return calloc(n, size);
 }
@@ -256,7 +248,7 @@ static int hex_digit(int c)
 int vmi_sys_boot_id(unsigned char id[16])
 {
 	char text[64];
-	int err = injected(VMAP_SYS_BOOT_ID), fd, n = 0;
+	int err = injected(VMI_SYS_BOOT_ID), fd, n = 0;
 	ssize_t got;
 	if (err)
 		return err;

@@ -7,8 +7,8 @@
  * Each wrapper returns what the library wants to see: 0 or a negated errno
  * (mmap returns the address or NULL with the error in *err).
  */
-#ifndef VMAP_SYS_H
-#define VMAP_SYS_H
+#ifndef VMI_SYS_H
+#define VMI_SYS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,17 +20,16 @@
 _Static_assert(sizeof(off_t) == 8, "build with -D_FILE_OFFSET_BITS=64");
 
 enum vmi_sys_call {
-	VMAP_SYS_OPEN,
-	VMAP_SYS_FLOCK,
-	VMAP_SYS_FSTAT,
-	VMAP_SYS_FALLOCATE,
-	VMAP_SYS_FTRUNCATE,
-	VMAP_SYS_MMAP,
-	VMAP_SYS_MSYNC,
-	VMAP_SYS_FDATASYNC,
-	VMAP_SYS_MALLOC,
-	VMAP_SYS_BOOT_ID,
-	VMAP_SYS_NCALLS
+	VMI_SYS_OPEN,
+	VMI_SYS_FLOCK,
+	VMI_SYS_FSTAT,
+	VMI_SYS_FALLOCATE,
+	VMI_SYS_FTRUNCATE,
+	VMI_SYS_MMAP,
+	VMI_SYS_FDATASYNC,
+	VMI_SYS_MALLOC,
+	VMI_SYS_BOOT_ID,
+	VMI_SYS_NCALLS
 };
 
 /* Failure injection (tests only; not thread safe). */
@@ -51,7 +50,6 @@ int vmi_sys_ftruncate(int fd, uint64_t len);
 void *vmi_sys_mmap(size_t len, int prot, int flags, int fd, uint64_t offset, int *err);
 int vmi_sys_mmap_at(void *addr, size_t len, int prot, int fd, uint64_t offset);
 void vmi_sys_munmap(void *addr, size_t len);
-int vmi_sys_msync(void *addr, size_t len);
 int vmi_sys_fdatasync(int fd);
 void vmi_sys_close(int fd);
 void *vmi_sys_calloc(size_t n, size_t size);

@@ -105,7 +105,7 @@ static void test_stat_reports_fstat_failure(void **state)
 	assert_int_equal(vmap_append(m, 1, "one", 3), 0);
 	memset(&st, 0x5a, sizeof st);
 	vmi_sys_reset();
-	vmi_sys_fail_nth(VMAP_SYS_FSTAT, 0, EIO);
+	vmi_sys_fail_nth(VMI_SYS_FSTAT, 0, EIO);
 	assert_int_equal(vmap_stat(m, &st), -EIO);
 	vmi_sys_reset();
 	assert_int_equal(st.live, 0x5a5a5a5a5a5a5a5aull); /* left as it was */

@@ -29,7 +29,7 @@ struct ctx {
 	char *val;
 	size_t len;
 	uint64_t before; /* scenario's own note, taken before the clean run */
-	long counts[VMAP_SYS_NCALLS]; /* calls the last op made */
+	long counts[VMI_SYS_NCALLS]; /* calls the last op made */
 	size_t index;    /* of the scenario */
 };
 
@@ -334,8 +334,8 @@ static const char *new_group(struct ctx *c)
 static const char *grew_file(struct ctx *c)
 {
 	if (c->kind == TU_MEM)
-		return c->counts[VMAP_SYS_MMAP] ? NULL : "a new extent";
-	return c->counts[VMAP_SYS_FALLOCATE] ? NULL : "a larger file";
+		return c->counts[VMI_SYS_MMAP] ? NULL : "a new extent";
+	return c->counts[VMI_SYS_FALLOCATE] ? NULL : "a larger file";
 }
 
 static const char *far_record(struct ctx *c)
@@ -349,7 +349,7 @@ static const char *flushed(struct ctx *c)
 {
 	if (c->kind == TU_MEM)
 		return NULL;
-	return c->counts[VMAP_SYS_FDATASYNC] ? NULL : "a flush";
+	return c->counts[VMI_SYS_FDATASYNC] ? NULL : "a flush";
 }
 
 static const struct scenario scenarios[] = {
@@ -394,17 +394,16 @@ static const struct scenario scenarios[] = {
 };
 
 /* The errors injected into each kind of call. */
-static const int call_errors[VMAP_SYS_NCALLS][3] = {
-	[VMAP_SYS_OPEN] = {EACCES, EMFILE},
-	[VMAP_SYS_FLOCK] = {ENOLCK},
-	[VMAP_SYS_FSTAT] = {EIO},
-	[VMAP_SYS_FALLOCATE] = {EIO, ENOSPC, EFBIG},
-	[VMAP_SYS_FTRUNCATE] = {EIO, EFBIG},
-	[VMAP_SYS_MMAP] = {ENOMEM},
-	[VMAP_SYS_MSYNC] = {EIO},
-	[VMAP_SYS_FDATASYNC] = {EIO},
-	[VMAP_SYS_MALLOC] = {ENOMEM},
-	[VMAP_SYS_BOOT_ID] = {EIO},
+static const int call_errors[VMI_SYS_NCALLS][3] = {
+	[VMI_SYS_OPEN] = {EACCES, EMFILE},
+	[VMI_SYS_FLOCK] = {ENOLCK},
+	[VMI_SYS_FSTAT] = {EIO},
+	[VMI_SYS_FALLOCATE] = {EIO, ENOSPC, EFBIG},
+	[VMI_SYS_FTRUNCATE] = {EIO, EFBIG},
+	[VMI_SYS_MMAP] = {ENOMEM},
+	[VMI_SYS_FDATASYNC] = {EIO},
+	[VMI_SYS_MALLOC] = {ENOMEM},
+	[VMI_SYS_BOOT_ID] = {EIO},
 };
 
 /* ---- the loop ------------------------------------------------------------------------ */
@@ -529,7 +528,7 @@ static int one_try(const struct scenario *s, struct ctx *c, int call, long k, in
 		c->m = NULL;
 	rc = s->op(c);
 	hit = call >= 0 && vmi_sys_count(call) > k;
-	for (int i = 0; i < VMAP_SYS_NCALLS; i++)
+	for (int i = 0; i < VMI_SYS_NCALLS; i++)
 		c->counts[i] = vmi_sys_count(i);
 	vmi_sys_reset();
 
@@ -584,7 +583,7 @@ static int one_try(const struct scenario *s, struct ctx *c, int call, long k, in
 
 static void run_scenario(const struct scenario *s, int kind, struct ctx *c)
 {
-	long injected = 0, tolerated = 0, used[VMAP_SYS_NCALLS];
+	long injected = 0, tolerated = 0, used[VMI_SYS_NCALLS];
 	double t0 = tu_now();
 
 	c->kind = kind;
@@ -593,7 +592,7 @@ static void run_scenario(const struct scenario *s, int kind, struct ctx *c)
 	if (!one_try(s, c, -1, 0, 0, &injected, &tolerated))
 		fail_msg("%s: the clean run failed", s->name);
 	memcpy(used, c->counts, sizeof used);
-	for (int call = 0; call < VMAP_SYS_NCALLS; call++) {
+	for (int call = 0; call < VMI_SYS_NCALLS; call++) {
 		if (!used[call])
 			continue;
 		for (int i = 0; i < 3 && call_errors[call][i]; i++) {

@@ -112,7 +112,7 @@ static void keep_promise(struct tu_model *flushed, const struct tu_model *promis
 }
 
 /*
- * A replace whose flush fails (the k-th msync or fdatasync it makes): it
+ * A replace whose flush fails (the k-th fdatasync it makes): it
  * must change nothing, synced state included, and the power cuts that
  * follow must find what the last successful sync promised.
  */
@@ -127,8 +127,7 @@ static void failing_replace(struct tu_rng *r, vmap *m, struct tu_model *md, uint
 	tu_model_init(&promised);
 	if (pw)
 		tu_model_copy(&promised, &pw->synced);
-	vmi_sys_fail_nth(tu_below(r, 2) ? VMAP_SYS_FDATASYNC : VMAP_SYS_MSYNC,
-			  (long)tu_below(r, 4), EIO);
+	vmi_sys_fail_nth(VMI_SYS_FDATASYNC, (long)tu_below(r, 3), EIO);
 	rc = vmap_replace(m, key, buf, len);
 	vmi_sys_fail_nth(-2, 0, 0); /* disarmed, if the replace did not reach it */
 	if (rc == 0) {

@@ -4,14 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 F=$T/a.vm
 
-# expect STATUS CMD...: run CMD, check its exit status.
-expect() {
-	want=$1; shift
-	"$@" >"$T/stdout" 2>"$T/stderr"
-	got=$?
-	[ "$got" -eq "$want" ] || fail "'$*' exited $got, not $want: $(cat "$T/stderr")"
-}
-
 # Lines in, values out; --first numbers them.
 printf 'one\ntwo\n\nfour' | "$VMAP" create "$F" --first 10 || fail "create"
 expect 0 "$VMAP" get "$F" 10 13
@@ -20,7 +12,7 @@ expect 0 "$VMAP" get "$F" 12
 [ "$(od -An -c "$T/stdout" | tr -d ' ')" = '\n' ] || fail "empty value"
 
 # Binary values (NUL, newline) and holes survive dump | create --dump.
-printf '+5,3:a\0b\n-6\n+7,5:x\ny\nz\n+8,0:\n-9\n\n' >"$T/in.dump"
+printf 'vmap-dump 1\n+5,3:a\0b\n-6\n+7,5:x\ny\nz\n+8,0:\n-9\n\n' >"$T/in.dump"
 "$VMAP" create "$T/b.vm" --dump <"$T/in.dump" || fail "create --dump"
 "$VMAP" dump "$T/b.vm" >"$T/out.dump" || fail "dump"
 cmp "$T/in.dump" "$T/out.dump" || fail "dump differs from its input"
@@ -32,7 +24,7 @@ grep -q "key 6: not found" "$T/stderr" || fail "message for a hole"
 grep -qx 'next_key: 10' "$T/stat" || fail "next_key after holes"
 grep -qx 'live: 3' "$T/stat" || fail "live count"
 grep -qx 'removed: 2' "$T/stat" || fail "removed count"
-printf '+7,5:x\ny\nz\n+8,0:\n\n' >"$T/range.dump"
+printf 'vmap-dump 1\n+7,5:x\ny\nz\n+8,0:\n\n' >"$T/range.dump"
 "$VMAP" dump "$T/b.vm" --from 7 --to 8 | cmp - "$T/range.dump" || fail "dump --from --to"
 
 # append prints keys; remove, replace; compact keeps keys and holes.
@@ -61,7 +53,8 @@ off=$(grep -abo UNIQUEVALUE "$T/val.vm" | head -n 1 | cut -d: -f1)
 printf 'Z' | dd of="$T/val.vm" bs=1 seek=$((off + 11)) conv=notrunc 2>/dev/null
 expect 1 "$VMAP" check "$T/val.vm"
 
-# Errors: usage 2, missing file 3, bad dump 2 (and FILE left alone).
+# Errors: usage 2, missing file 3, foreign file 4, bad dump 2 (and FILE
+# left alone).
 expect 2 "$VMAP"
 expect 2 "$VMAP" frobnicate
 expect 2 "$VMAP" get "$F"
@@ -69,12 +62,14 @@ expect 2 "$VMAP" get "$F" -1
 expect 2 "$VMAP" get "$F" 12x
 expect 3 "$VMAP" get "$T/missing.vm" 1
 grep -q "missing.vm" "$T/stderr" || fail "message names the missing file"
+expect 4 "$VMAP" get "$T/foreign.vm" 1
+expect 4 "$VMAP" dump "$T/foreign.vm"
 cp "$F" "$T/keep.vm"
-printf '+1,5:ab\n' >"$T/bad.dump"
+printf 'vmap-dump 1\n+1,5:ab\n' >"$T/bad.dump"
 "$VMAP" create "$T/keep.vm" --dump <"$T/bad.dump" 2>"$T/stderr"
 [ $? -eq 2 ] || fail "bad dump not exit 2"
 cmp "$F" "$T/keep.vm" || fail "failed create touched the file"
-printf '+1,1:a\n+3,1:b\n\n' | "$VMAP" create "$T/gap.vm" --dump 2>/dev/null
+printf 'vmap-dump 1\n+1,1:a\n+3,1:b\n\n' | "$VMAP" create "$T/gap.vm" --dump 2>/dev/null
 [ $? -eq 2 ] || fail "gap in dump keys accepted"
 expect 0 "$VMAP" --help
 expect 0 "$VMAP" --version

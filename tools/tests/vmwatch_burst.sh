@@ -8,6 +8,7 @@ mkdir -p "$R"
 start_watch -e create "$R"
 seq 1 "$N" | sed "s|^|$R/d|" | xargs mkdir
 seq 1 "$N" | sed "s|^|$R/d|; s|\$|/f|" | xargs touch
+barrier "$R"
 stop_watch
 dirs=$(grep -c "^CREATE,ISDIR $R/d[0-9]*\$" "$T/out")
 files=$(grep -c "^CREATE $R/d[0-9]*/f\$" "$T/out")

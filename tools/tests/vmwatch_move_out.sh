@@ -8,17 +8,17 @@ O=$T/outside
 mkdir -p "$R/a/b/c" "$O"
 start_watch -e create,delete,move "$R"
 mv "$R/a" "$O/a"
-settle
+wait_line "MOVED_FROM,ISDIR $R/a"
 touch "$O/a/f" "$O/a/b/g"
 mkdir "$O/a/b/c/n"
-touch "$R/marker"
-settle
+barrier "$R"
 mv "$O/a" "$R/back"
-settle
+wait_line "MOVED_TO,ISDIR $R/back"
 touch "$R/back/b/h"
+wait_line "CREATE $R/back/b/h"
+barrier "$R"
 stop_watch
 has_line "MOVED_FROM,ISDIR $R/a"
-has_line "CREATE $R/marker"
 has_line "MOVED_TO,ISDIR $R/back"
 has_line "CREATE $R/back/b/h"
 lacks "/f"

@@ -10,11 +10,17 @@ touch "$R/z/b/c/f1"
 mv "$R/z/b" "$R/y"
 touch "$R/y/c/f2"
 mkdir "$R/q"
+# Once a file made in q is reported, q is watched and the move into it
+# below is seen as one (a late reader would see y leave, then find it in
+# q: right in the end, but not this test's lines).
+: >"$R/q/.ready"
+wait_line "CREATE $R/q/.ready"
 mv "$R/y" "$R/q/y"
 touch "$R/q/y/c/f3"
 mv "$R/q" "$R/other/q"
 mkdir "$R/other/q/y/c/new"
 touch "$R/other/q/y/c/new/f4"
+barrier "$R"
 stop_watch
 has_line "MOVED_FROM,ISDIR $R/a"
 has_line "MOVED_TO,ISDIR $R/z"

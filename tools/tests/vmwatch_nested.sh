@@ -9,6 +9,7 @@ start_watch -e create,delete,move "$R"
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	mkdir -p "$R/n$i/a/b/c/d/e" && touch "$R/n$i/a/b/c/d/e/file" "$R/n$i/a/b/top"
 done
+barrier "$R"
 stop_watch
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	p=$R/n$i

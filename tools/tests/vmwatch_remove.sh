@@ -7,9 +7,10 @@ mkdir -p "$R/a/b/c"
 touch "$R/a/f" "$R/a/b/c/g"
 start_watch -e create,delete,delete_self "$R"
 rm -r "$R/a"
-settle
+wait_line "DELETE,ISDIR $R/a"
 mkdir -p "$R/a/b"
 touch "$R/a/b/new"
+wait_line "CREATE $R/a/b/new"
 stop_watch
 has_line "DELETE $R/a/b/c/g"
 has_line "DELETE_SELF $R/a/b/c"

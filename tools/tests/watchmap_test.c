@@ -2,7 +2,8 @@
 /*
  * watchmap_test.c - the watch table's odd cases, without the kernel: a gap
  * in descriptors, a repeated descriptor, one below the first, one that was
- * removed (wrap-around), compaction, and path building through a move.
+ * removed (wrap-around), compaction, path building through a move, and
+ * the root "/" (stored as "").
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,9 +33,9 @@ static void expect_path(struct watcher *w, int wd, const char *want)
 {
 	struct strbuf b = { NULL, 0, 0 };
 
-	if (wmap_path(w, wd, &b) < 0 || strcmp(b.s, want) != 0) {
+	if (wmap_path(w, wd, &b) < 0 || strcmp(path_text(&b), want) != 0) {
 		fprintf(stderr, "FAIL: wd %d: '%s', expected '%s'\n", wd,
-			b.s ? b.s : "(none)", want);
+			b.s ? path_text(&b) : "(none)", want);
 		failures++;
 	}
 	sb_free(&b);
@@ -84,8 +85,10 @@ int main(void)
 	set(&w, 12, 11, "etc");
 	expect_path(&w, 12, "/etc");
 	expect_path(&w, 11, "/");
-	if (wmap_find(&w, 9, name_hash("c")) != 10)
-		fprintf(stderr, "FAIL: find\n"), failures++;
+	if (!wmap_is(&w, 10, 9, "c") || wmap_is(&w, 10, 9, "d") || wmap_is(&w, 10, 5, "c"))
+		fprintf(stderr, "FAIL: wmap_is\n"), failures++;
+	if (wmap_depth(&w, 10) != 2 || !wmap_below(&w, 10, 5) || wmap_below(&w, 5, 10))
+		fprintf(stderr, "FAIL: depth or below\n"), failures++;
 	vmap_close(w.map);
 	sb_free(&w.path);
 	if (failures == 0)

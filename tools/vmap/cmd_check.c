@@ -13,27 +13,26 @@ static const char usage[] =
 
 int cmd_check(int argc, char **argv)
 {
-	const char *path;
+	struct cli_command c = { "check", usage, "one FILE", 1, 1, NULL, NULL, NULL, NULL };
+	int status = cli_parse(&c, argc, argv);
+	const char *path = argv[optind];
 	vmap *m;
-	int status = cli_no_options(argc, argv, usage);
 	int err;
 
 	if (status >= 0)
 		return status;
-	if (argc - optind != 1) {
-		cli_warn("check: expected one FILE");
-		return cli_usage("check");
-	}
-	path = argv[optind];
 	err = vmap_open(&m, path, VMAP_RDONLY);
 	if (err == 0) {
 		err = vmap_check(m);
 		vmap_close(m);
 	}
-	if (err < 0) {
+	if (err == VMAP_ECORRUPT) {
+		/* The answer to "is it sound?", as cmp(1) answers 1. */
 		cli_warn("%s: %s", path, vmap_strerror(err));
-		return cli_exit_for(err);
+		return CLI_NOTFOUND;
 	}
+	if (err < 0)
+		return cli_fail(path, NULL, err);
 	printf("%s: ok\n", path);
 	return out_finish();
 }

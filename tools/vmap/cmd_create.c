@@ -4,10 +4,10 @@
  *
  * Builds a new map from standard input: one value per line, or with --dump
  * the records `vmap dump` writes (keys, values and holes as they were). The
- * map is written to a temporary file renamed over FILE only when complete.
+ * map is written to a temporary file renamed over FILE only when complete,
+ * and never over a FILE another process is writing (replace_file.c).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 
@@ -17,7 +17,13 @@ static const char usage[] =
 	"Usage: vmap create FILE [--first KEY] [--dump] < INPUT\n"
 	"Create FILE from standard input: one value per line, or with --dump\n"
 	"the records written by 'vmap dump'. --first KEY numbers the values\n"
-	"from KEY (default 0, or the dump's own keys).\n";
+	"from KEY (default 0, or the dump's own keys). A FILE that another\n"
+	"process writes is refused (exit status 5).\n";
+
+struct create_options {
+	uint64_t first;
+	int renumber, dump;
+};
 
 static int from_lines(struct loader *l)
 {
@@ -67,53 +73,49 @@ static int from_dump(struct loader *l, int renumber)
 	return err;
 }
 
+static int on_option(void *ctx, int opt, const char *arg)
+{
+	struct create_options *o = ctx;
+
+	if (opt == 'd') {
+		o->dump = 1;
+		return -1;
+	}
+	o->renumber = 1;
+	return cli_key("create", arg, &o->first) ? CLI_USAGE : -1;
+}
+
 int cmd_create(int argc, char **argv)
 {
-	static const struct option options[] = {
+	static const struct option opts[] = {
 		{ "first", required_argument, NULL, 'f' },
 		{ "dump", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct create_options o = { 0, 0, 0 };
+	struct cli_command c = { "create", usage, "one FILE", 1, 1, "f:d", opts,
+				 on_option, &o };
+	int status = cli_parse(&c, argc, argv);
+	const char *path = argv[optind];
 	struct loader l = { NULL, 0 };
 	struct new_file file;
-	int dump = 0, renumber = 0, opt, err;
+	int err;
 
-	while ((opt = getopt_long(argc, argv, "f:dh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (cli_parse_key(optarg, &l.next) < 0) {
-				cli_warn("create: bad key '%s'", optarg);
-				return cli_usage("create");
-			}
-			renumber = 1;
-			break;
-		case 'd':
-			dump = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage("create");
-		}
-	}
-	if (argc - optind != 1) {
-		cli_warn("create: expected one FILE");
-		return cli_usage("create");
-	}
-	err = new_file_start(&file, argv[optind], &l.map);
+	if (status >= 0)
+		return status;
+	l.next = o.first;
+	err = new_file_start(&file, path, &l.map);
 	if (err < 0)
-		return cli_fail(argv[optind], "cannot create", err);
-	err = dump ? from_dump(&l, renumber) : from_lines(&l);
+		return cli_fail(path, "cannot create", err);
+	err = o.dump ? from_dump(&l, o.renumber) : from_lines(&l);
 	if (err < 0) {
 		new_file_abort(&file, l.map);
 		if (err == -EINVAL) /* malformed input, already explained */
 			return CLI_USAGE;
-		return cli_fail(argv[optind], err == -EIO ? "reading input" : "append", err);
+		return cli_fail(path, err == -EIO ? "reading input" : "append", err);
 	}
 	err = new_file_commit(&file, l.map);
 	if (err < 0)
-		return cli_fail(argv[optind], "cannot write", err);
+		return cli_fail(path, "cannot write", err);
 	return CLI_OK;
 }

@@ -3,9 +3,12 @@
  * cmd_dump.c - vmap dump FILE [--from KEY] [--to KEY] [--lines]
  *
  * Writes the map in the dump format `vmap create --dump` reads back, or with
- * --lines the live values only, one per line (for text values).
+ * --lines the live values only, one per line (for text values). The whole
+ * map is verified first (verify.c): a damaged map prints nothing and names
+ * its first damaged key, with exit status 4.
  */
-#include <getopt.h>
+#include <errno.h>
+#include <inttypes.h>
 
 #include "cli.h"
 
@@ -13,101 +16,97 @@ static const char usage[] =
 	"Usage: vmap dump FILE [--from KEY] [--to KEY] [--lines]\n"
 	"Write FILE's keys from KEY to KEY (inclusive; default all) in the dump\n"
 	"format 'vmap create --dump' reads, or with --lines the live values,\n"
-	"one per line.\n";
+	"one per line. A damaged FILE prints nothing (exit status 4).\n";
 
 struct dump_options {
 	uint64_t from, to;
 	int lines;
 };
 
-static void dump_key(const vmap *m, uint64_t key, int lines)
+/* 0, or an exit code: a value damaged after the check (a writer's?). */
+static int dump_key(const vmap *m, const char *path, uint64_t key, int lines)
 {
+	const char *val;
 	size_t len;
-	const char *val = vmap_get(m, key, &len);
+	int err = vmap_lookup(m, key, &val, &len);
 
-	if (lines) {
-		if (val) {
-			out_bytes(val, len);
-			out_bytes("\n", 1);
-		}
-	} else if (val) {
+	if (err == -ENOENT) {
+		if (!lines)
+			dump_write_hole(key);
+		return 0;
+	}
+	if (err == VMAP_ECORRUPT) {
+		cli_warn("%s: key %" PRIu64 ": damaged; the dump stops before it",
+			 path, key);
+		return CLI_DAMAGED;
+	}
+	if (err < 0)
+		return cli_fail(path, "read", err);
+	if (!lines) {
 		dump_write_live(key, val, len);
-	} else {
-		dump_write_hole(key);
+		return 0;
 	}
+	out_bytes(val, len);
+	out_bytes("\n", 1);
+	return 0;
 }
 
-static void dump_range(const vmap *m, const struct dump_options *o)
+static int dump_range(const vmap *m, const char *path, const struct key_range *r,
+		      const struct dump_options *o)
 {
-	struct key_range r;
-	uint64_t key;
+	uint64_t from = o->from > r->first ? o->from : r->first;
+	uint64_t to = o->to < r->last ? o->to : r->last;
+	int status = 0;
 
-	map_range(m, &r);
-	if (!r.empty) {
-		uint64_t from = o->from > r.first ? o->from : r.first;
-		uint64_t to = o->to < r.last ? o->to : r.last;
-
-		/* Stop on key == to, so that to == UINT64_MAX ends too. */
-		for (key = from; from <= to; key++) {
-			dump_key(m, key, o->lines);
-			if (key == to)
-				break;
-		}
-	}
 	if (!o->lines)
+		dump_write_header();
+	/* Stop on key == to, so that to == UINT64_MAX ends too. */
+	for (uint64_t key = from; !r->empty && from <= to && !status; key++) {
+		status = dump_key(m, path, key, o->lines);
+		if (key == to)
+			break;
+	}
+	/* No end line after a failure: a cut dump is refused on load. */
+	if (!o->lines && !status)
 		dump_write_end();
+	return status;
 }
 
-static int parse(int argc, char **argv, struct dump_options *o)
+static int on_option(void *ctx, int opt, const char *arg)
 {
-	static const struct option options[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "lines", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt;
+	struct dump_options *o = ctx;
 
-	while ((opt = getopt_long(argc, argv, "f:t:lh", options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-		case 't':
-			if (cli_parse_key(optarg, opt == 'f' ? &o->from : &o->to) < 0) {
-				cli_warn("dump: bad key '%s'", optarg);
-				return cli_usage("dump");
-			}
-			break;
-		case 'l':
-			o->lines = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return CLI_OK;
-		default:
-			return cli_usage("dump");
-		}
+	if (opt == 'l') {
+		o->lines = 1;
+		return -1;
 	}
-	if (argc - optind != 1) {
-		cli_warn("dump: expected one FILE");
-		return cli_usage("dump");
-	}
-	return -1;
+	return cli_key("dump", arg, opt == 'f' ? &o->from : &o->to) ? CLI_USAGE : -1;
 }
 
 int cmd_dump(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "lines", no_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct dump_options o = { 0, UINT64_MAX, 0 };
+	struct cli_command c = { "dump", usage, "one FILE", 1, 1, "f:t:l", opts,
+				 on_option, &o };
+	int status = cli_parse(&c, argc, argv);
+	const char *path = argv[optind];
+	struct key_range r;
 	vmap *m;
-	int status = parse(argc, argv, &o);
-	int err;
 
 	if (status >= 0)
 		return status;
-	err = vmap_open(&m, argv[optind], VMAP_RDONLY);
-	if (err < 0)
-		return cli_fail(argv[optind], "cannot open", err);
-	dump_range(m, &o);
+	if ((status = cli_open(path, VMAP_RDONLY, &m)) >= 0)
+		return status;
+	map_range(m, &r); /* before the check: all that is printed is checked */
+	status = verify_map(m, path, &r);
+	if (status < 0)
+		status = dump_range(m, path, &r, &o);
 	vmap_close(m);
-	return out_finish();
+	return out_finish() ? CLI_ERROR : status;
 }

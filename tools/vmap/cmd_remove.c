@@ -16,12 +16,10 @@ static const char usage[] =
 static int remove_one(vmap *m, const char *path, const char *text)
 {
 	uint64_t key;
-	int err;
+	int err = cli_key("remove", text, &key);
 
-	if (cli_parse_key(text, &key) < 0) {
-		cli_warn("remove: bad key '%s'", text);
-		return CLI_USAGE;
-	}
+	if (err)
+		return err;
 	err = vmap_remove(m, key);
 	if (err == -ENOENT) {
 		cli_warn("%s: key %" PRIu64 ": not found", path, key);
@@ -32,21 +30,25 @@ static int remove_one(vmap *m, const char *path, const char *text)
 
 int cmd_remove(int argc, char **argv)
 {
+	struct cli_command c = { "remove", usage, "FILE and at least one KEY", 2, -1,
+				 NULL, NULL, NULL, NULL };
+	int status = cli_parse(&c, argc, argv);
 	const char *path;
 	vmap *m;
-	int status = cli_no_options(argc, argv, usage);
 	int err;
 
 	if (status >= 0)
 		return status;
-	if (argc - optind < 2) {
-		cli_warn("remove: expected FILE and at least one KEY");
-		return cli_usage("remove");
-	}
 	path = argv[optind++];
-	err = vmap_open(&m, path, 0);
-	if (err < 0)
-		return cli_fail(path, "cannot open", err);
+	/* Keys are checked first: a bad one removes nothing. */
+	for (int i = optind; i < argc; i++) {
+		uint64_t key;
+
+		if ((status = cli_key("remove", argv[i], &key)))
+			return status;
+	}
+	if ((status = cli_open(path, 0, &m)) >= 0)
+		return status;
 	status = CLI_OK;
 	for (; optind < argc; optind++) {
 		int one = remove_one(m, path, argv[optind]);

@@ -1,42 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_replace.c - vmap replace FILE KEY VALUE
- * Gives a live KEY a new value; the old bytes stay until `vmap compact`.
+ * cmd_replace.c - vmap replace [--literal] FILE KEY VALUE
+ * Gives a live KEY a new value ("-": all of standard input; "@FILE": the
+ * bytes of FILE); the old bytes stay until `vmap compact`.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: vmap replace FILE KEY VALUE\n"
-	"Give the live KEY of FILE the value VALUE.\n";
+	"Usage: vmap replace [--literal] FILE KEY VALUE\n"
+	"Give the live KEY of FILE the value VALUE: '-' is all of standard\n"
+	"input, '@FILE' the bytes of FILE (--literal: VALUE as written).\n";
 
-int cmd_replace(int argc, char **argv)
+static int replace(const char *path, uint64_t key, const struct cli_value *v)
 {
-	const char *path, *value;
-	uint64_t key;
 	vmap *m;
-	int status = cli_no_options(argc, argv, usage);
+	int status = cli_open(path, 0, &m);
 	int err;
 
 	if (status >= 0)
 		return status;
-	if (argc - optind != 3) {
-		cli_warn("replace: expected FILE, KEY and VALUE");
-		return cli_usage("replace");
-	}
-	path = argv[optind];
-	value = argv[optind + 2];
-	if (cli_parse_key(argv[optind + 1], &key) < 0) {
-		cli_warn("replace: bad key '%s'", argv[optind + 1]);
-		return cli_usage("replace");
-	}
-	err = vmap_open(&m, path, 0);
-	if (err < 0)
-		return cli_fail(path, "cannot open", err);
-	err = vmap_replace(m, key, value, strlen(value));
+	err = vmap_replace(m, key, v->bytes, v->len);
 	if (err == 0)
 		err = vmap_sync(m);
 	vmap_close(m);
@@ -45,4 +31,27 @@ int cmd_replace(int argc, char **argv)
 		return CLI_NOTFOUND;
 	}
 	return err < 0 ? cli_fail(path, "replace", err) : CLI_OK;
+}
+
+int cmd_replace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "literal", no_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int literal = 0;
+	struct cli_command c = { "replace", usage, "FILE, KEY and VALUE", 3, 3, "l",
+				 opts, cli_flag, &literal };
+	int status = cli_parse(&c, argc, argv);
+	struct cli_value v;
+	uint64_t key;
+
+	if (status >= 0)
+		return status;
+	if ((status = cli_key("replace", argv[optind + 1], &key)) ||
+	    (status = cli_values(1, argv + optind + 2, literal, &v)) >= 0)
+		return status;
+	status = replace(argv[optind], key, &v);
+	cli_values_free(1, &v);
+	return status;
 }

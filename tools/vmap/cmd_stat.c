@@ -24,20 +24,16 @@ static void print_stat(const struct vmap_stat *st)
 
 int cmd_stat(int argc, char **argv)
 {
+	struct cli_command c = { "stat", usage, "one FILE", 1, 1, NULL, NULL, NULL, NULL };
+	int status = cli_parse(&c, argc, argv);
 	struct vmap_stat st;
 	vmap *m;
-	int status = cli_no_options(argc, argv, usage);
 	int err;
 
 	if (status >= 0)
 		return status;
-	if (argc - optind != 1) {
-		cli_warn("stat: expected one FILE");
-		return cli_usage("stat");
-	}
-	err = vmap_open(&m, argv[optind], VMAP_RDONLY);
-	if (err < 0)
-		return cli_fail(argv[optind], "cannot open", err);
+	if ((status = cli_open(argv[optind], VMAP_RDONLY, &m)) >= 0)
+		return status;
 	err = vmap_stat(m, &st);
 	vmap_close(m);
 	if (err < 0)

@@ -4,6 +4,7 @@
  *
  * Example: keys 5..7 where 6 was removed and 7 holds "a\nb":
  *
+ *   vmap-dump 1\n
  *   +5,3:one\n
  *   -6\n
  *   +7,3:a\nb\n      (the three value bytes are 'a', newline, 'b')
@@ -17,6 +18,14 @@
 #include <stdlib.h>
 
 #include "cli.h"
+
+void dump_write_header(void)
+{
+	char head[32];
+	int n = snprintf(head, sizeof head, "vmap-dump %d\n", DUMP_VERSION);
+
+	out_bytes(head, (size_t)n);
+}
 
 void dump_write_live(uint64_t key, const char *val, size_t len)
 {
@@ -106,11 +115,38 @@ static int read_end(struct dump_reader *r, struct dump_record *rec)
 	return 0;
 }
 
+/* The first line: "vmap-dump 1". Another version is named as such. */
+static int read_header(struct dump_reader *r)
+{
+	static const char magic[] = "vmap-dump ";
+	uint64_t version;
+
+	for (size_t i = 0; i < sizeof magic - 1; i++) {
+		if (next_byte(r) != magic[i]) {
+			cli_warn("dump input: not a vmap dump: the first line must be "
+				 "'vmap-dump %d'", DUMP_VERSION);
+			return -EINVAL;
+		}
+	}
+	if (read_number(r, '\n', &version) < 0)
+		return -EINVAL;
+	if (version != DUMP_VERSION) {
+		cli_warn("dump input: dump format version %" PRIu64 "; this vmap "
+			 "reads version %d", version, DUMP_VERSION);
+		return -EINVAL;
+	}
+	r->started = 1;
+	return 0;
+}
+
 int dump_read(struct dump_reader *r, struct dump_record *rec)
 {
 	uint64_t len;
-	int c = next_byte(r);
-	int err;
+	int c, err;
+
+	if (!r->started && (err = read_header(r)) < 0)
+		return err;
+	c = next_byte(r);
 
 	switch (c) {
 	case '+':

@@ -17,21 +17,27 @@ void cli_warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* A missing key and a damaged file are answers, not failures of the tool. */
+/* Damage and a busy file have their own exit codes (see cli.h). */
 int cli_exit_for(int code)
 {
 	if (code == VMAP_ECORRUPT)
-		return CLI_NOTFOUND;
+		return CLI_DAMAGED;
+	if (code == -EBUSY)
+		return CLI_BUSY;
 	return CLI_ERROR;
 }
 
 int cli_fail(const char *file, const char *what, int code)
 {
-	if (what)
+	if (code == -EBUSY)
+		cli_warn("%s: another process is writing it (it holds the "
+			 "writer's lock); nothing changed: try again when it is "
+			 "done", file);
+	else if (what)
 		cli_warn("%s: %s: %s", file, what, vmap_strerror(code));
 	else
 		cli_warn("%s: %s", file, vmap_strerror(code));
-	return CLI_ERROR;
+	return cli_exit_for(code);
 }
 
 int cli_usage(const char *command)

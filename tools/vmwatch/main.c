@@ -2,23 +2,24 @@
 /*
  * main.c - vmwatch: watch directory trees with inotify, print every event
  * with its full, current path. The watch table is a vector_map (see
- * vmwatch.h); this file holds setup, the event loop and signals.
+ * vmwatch.h); this file holds setup, the event loop, timers and signals.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmwatch.h"
 
-/* Room for many events per read(); aligned as struct inotify_event. */
-#define EVENT_BUFFER (64 * 1024)
+/* Exit status of -t when the time passed and no event was printed at all. */
+#define EXIT_NO_EVENT 3
 
 void warn_msg(const char *fmt, ...)
 {
@@ -44,8 +45,17 @@ _Noreturn void fatal(const char *fmt, ...)
 	exit(1);
 }
 
-/* SIGINT and SIGTERM arrive through a descriptor, polled with inotify's,
- * so an exit never cuts a line in half. */
+long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* SIGINT, SIGTERM and SIGHUP arrive through a descriptor, polled with
+ * inotify's, so an exit never cuts a record in half and the journal is
+ * synced first. */
 static int signal_fd(void)
 {
 	sigset_t set;
@@ -54,78 +64,63 @@ static int signal_fd(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
 		fatal("signalfd: %s", strerror(errno));
 	return fd;
 }
 
-static void start(struct watcher *w)
+static void open_outputs(struct sink *s)
 {
-	int err;
-
-	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->fd < 0 && errno == EMFILE)
-		fatal("inotify_init1: too many inotify instances; raise "
-		      "'sysctl fs.inotify.max_user_instances=N'");
-	if (w->fd < 0)
-		fatal("inotify_init1: %s", strerror(errno));
-	err = vmap_new(&w->map);
-	if (err < 0)
-		fatal("watch table: %s", vmap_strerror(err));
-	tree_watch_roots(w);
-	if (!w->quiet)
-		fputs("Watches established.\n", stderr);
+	if (s->out_path) {
+		s->out = fopen(s->out_path, "a"); /* as inotifywait -o: appends */
+		if (!s->out)
+			fatal("%s: %s", s->out_path, strerror(errno));
+	} else if (!s->journal_path) {
+		s->out = stdout;
+		s->out_path = "standard output";
+	}
+	if (s->journal_path)
+		journal_open(s);
 }
 
-static void handle_buffer(struct watcher *w, const char *buf, size_t len)
+/* How long poll may sleep: until -t runs out or the journal is due. */
+static int poll_timeout(const struct watcher *w, long long last_line, long long now)
 {
-	const struct inotify_event *ev;
+	long long t = -1, due = journal_due_ms(&w->sink, now);
 
-	for (size_t at = 0; at < len; at += sizeof *ev + ev->len) {
-		ev = (const struct inotify_event *)(const void *)(buf + at);
-		handle_event(w, ev);
-		if (w->overflowed)
-			break; /* the rest is stale: rescan instead */
-	}
-}
-
-/* Read all queued events; after an overflow, start over (tree_rescan). */
-static void read_events(struct watcher *w)
-{
-	static _Alignas(struct inotify_event) char buf[EVENT_BUFFER];
-	ssize_t n;
-	int queued = 0;
-
-	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
-		handle_buffer(w, buf, (size_t)n);
-		if (w->overflowed) {
-			w->overflowed = 0;
-			tree_rescan(w);
-			return;
-		}
-	}
-	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		fatal("reading inotify events: %s", strerror(errno));
-	/* Read empty: every CREATE a scan could have doubled is behind us. */
-	if (ioctl(w->fd, FIONREAD, &queued) == 0 && queued == 0)
-		recent_clear(w);
+	if (w->timeout_ms > 0)
+		t = last_line + w->timeout_ms > now ? last_line + w->timeout_ms - now : 0;
+	if (due >= 0 && (t < 0 || due < t))
+		t = due;
+	return t > INT_MAX ? INT_MAX : (int)t;
 }
 
 static int run(struct watcher *w, int sigfd)
 {
+	long long last_line = now_ms();
+	uint64_t lines = w->sink.lines;
+
 	for (;;) {
 		struct pollfd fds[2] = { { w->fd, POLLIN, 0 }, { sigfd, POLLIN, 0 } };
+		long long now = now_ms();
 
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (poll(fds, 2, poll_timeout(w, last_line, now)) < 0 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
-		}
 		if (fds[1].revents)
-			return 0; /* SIGINT or SIGTERM: a normal end */
+			return 0; /* SIGINT, SIGTERM or SIGHUP: a normal end */
 		if (fds[0].revents)
-			read_events(w);
+			tree_cycle(w);
+		output_flush(w);
+		now = now_ms();
+		journal_tick(&w->sink, now);
+		if (w->sink.lines != lines) {
+			lines = w->sink.lines;
+			last_line = now;
+		}
+		if (w->timeout_ms > 0 && now - last_line >= w->timeout_ms)
+			return lines ? 0 : EXIT_NO_EVENT;
 	}
 }
 
@@ -135,21 +130,33 @@ int main(int argc, char **argv)
 	int status, sigfd;
 
 	memset(&w, 0, sizeof w);
-	setvbuf(stdout, NULL, _IOLBF, 0); /* one line per event, at once */
 	status = parse_options(&w, argc, argv);
-	if (status >= 0)
+	if (status >= 0) {
+		free_options(&w);
 		return status;
+	}
 	sigfd = signal_fd();
-	start(&w);
+	open_outputs(&w.sink);
+	tree_setup(&w);
+	if (!w.quiet)
+		fputs("Watches established.\n", stderr);
+	tree_cycle(&w); /* what happened in the tree while it was read */
+	output_flush(&w);
 	status = run(&w, sigfd);
-	fflush(stdout);
+	output_flush(&w);
+	journal_close(&w.sink);
+	if (w.sink.out && w.sink.out != stdout && fclose(w.sink.out) != 0)
+		fatal("writing %s: %s", w.sink.out_path, strerror(errno));
 	vmap_close(w.map);
 	close(w.fd);
 	close(sigfd);
 	sb_free(&w.path);
-	sb_free(&w.dir);
+	batch_free(&w.batch);
+	arrivals_clear(&w);
+	free(w.arrivals.list);
+	sb_free(&w.arrivals.names);
 	recent_clear(&w);
-	if (w.has_exclude)
-		regfree(&w.exclude);
+	free(w.root_wd);
+	free_options(&w);
 	return status;
 }

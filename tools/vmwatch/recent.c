@@ -14,10 +14,20 @@
  * one. It is empty (and its memory freed) whenever the watcher is idle.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "vmwatch.h"
 
 enum { FREE = 0, DELETED = 1 };
+
+static uint64_t name_hash(const char *name)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a: small and good enough */
+
+	while (*name)
+		h = (h ^ (unsigned char)*name++) * 1099511628211ull;
+	return h;
+}
 
 static uint64_t key_of(int wd, const char *name)
 {
@@ -38,10 +48,9 @@ static void insert(uint64_t *slots, size_t cap, uint64_t key)
 static void grow(struct watcher *w)
 {
 	size_t cap = w->recent_cap ? w->recent_cap * 2 : 1024;
-	uint64_t *slots = calloc(cap, sizeof *slots);
+	uint64_t *slots = xrealloc(NULL, cap, sizeof *slots);
 
-	if (!slots)
-		fatal("out of memory");
+	memset(slots, 0, cap * sizeof *slots);
 	for (size_t i = 0; i < w->recent_cap; i++)
 		if (w->recent[i] > DELETED)
 			insert(slots, cap, w->recent[i]);

@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /* strbuf.c - a growable string, reused for every path so paths cost no
- * allocation per event. */
+ * allocation per event; and the one checked realloc of vmwatch. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmwatch.h"
+
+void *xrealloc(void *p, size_t count, size_t size)
+{
+	void *grown;
+
+	if (size && count > SIZE_MAX / size)
+		fatal("out of memory");
+	grown = realloc(p, count && size ? count * size : 1);
+	if (!grown)
+		fatal("out of memory");
+	return grown;
+}
 
 void sb_reset(struct strbuf *b)
 {
@@ -17,14 +30,10 @@ void sb_add(struct strbuf *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
-		char *grown;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		grown = realloc(b->s, cap);
-		if (!grown)
-			fatal("out of memory");
-		b->s = grown;
+		b->s = xrealloc(b->s, cap, 1);
 		b->cap = cap;
 	}
 	memcpy(b->s + b->len, s, n);

@@ -16,19 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../common/holes.h"
 #include "vmwatch.h"
-
-/* Longest chain of parents: deeper means a loop from a stale update. */
-#define MAX_DEPTH 4096
-
-uint64_t name_hash(const char *name)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a: small and good enough */
-
-	while (*name)
-		h = (h ^ (unsigned char)*name++) * 1099511628211ull;
-	return h;
-}
 
 static int value_parent(const char *val)
 {
@@ -56,6 +45,37 @@ int wmap_live(const struct watcher *w, int wd)
 	return wd > 0 && vmap_get(w->map, (uint64_t)wd, NULL) != NULL;
 }
 
+/* Is watch wd known as (parent, name)? */
+int wmap_is(const struct watcher *w, int wd, int parent, const char *name)
+{
+	const char *have = NULL;
+
+	return wmap_parent(w, wd, &have) == parent && strcmp(have, name) == 0;
+}
+
+/* The number of parents above wd up to its root; -1 if the chain breaks or
+ * loops (longer than MAX_DEPTH). */
+int wmap_depth(const struct watcher *w, int wd)
+{
+	int depth = 0;
+
+	while ((wd = wmap_parent(w, wd, NULL)) > 0)
+		if (++depth > MAX_DEPTH)
+			return -1;
+	return wd == 0 ? depth : -1;
+}
+
+/* Is wd in the subtree of top (top itself included)? */
+int wmap_below(const struct watcher *w, int wd, int top)
+{
+	for (int depth = 0; wd > 0 && depth <= MAX_DEPTH; depth++) {
+		if (wd == top)
+			return 1;
+		wd = wmap_parent(w, wd, NULL);
+	}
+	return 0;
+}
+
 /*
  * Copy keys [from, next) into a fresh map, giving `keep` the value val and
  * leaving every other key as it was (live or a hole).
@@ -73,9 +93,7 @@ static int rebuild(struct watcher *w, uint64_t from, uint64_t keep,
 
 		if (k == keep)
 			len = value_len;
-		err = vmap_append(fresh, k, val ? val : "", len);
-		if (err == 0 && !val)
-			err = vmap_remove(fresh, k);
+		err = val ? vmap_append(fresh, k, val, len) : hole_append(fresh, k);
 	}
 	if (err < 0) {
 		vmap_close(fresh);
@@ -94,11 +112,8 @@ static int append_at(struct watcher *w, uint64_t wd, const char *value, size_t l
 
 	if (next == 0) /* empty map: the first append may use any key */
 		next = wd;
-	for (; err == 0 && next < wd; next++) {
-		err = vmap_append(w->map, next, "", 0);
-		if (err == 0)
-			err = vmap_remove(w->map, next);
-	}
+	for (; err == 0 && next < wd; next++)
+		err = hole_append(w->map, next);
 	return err ? err : vmap_append(w->map, wd, value, len);
 }
 
@@ -148,8 +163,9 @@ int wmap_compact(struct watcher *w)
 
 /*
  * The full path of watch wd into out: the root's name, then each name below
- * it joined by '/'. The chain is walked twice (once to find the root and the
- * length, once to fill from the end) to need no list of the chain.
+ * it joined by '/' (the root "/" gives "": see path_text). The chain is
+ * walked twice (once to find the root and the length, once to fill from the
+ * end) to need no list of the chain.
  */
 int wmap_path(const struct watcher *w, int wd, struct strbuf *out)
 {
@@ -176,21 +192,6 @@ int wmap_path(const struct watcher *w, int wd, struct strbuf *out)
 		at -= n;
 		memcpy(out->s + at, name, n);
 		out->s[--at] = '/';
-	}
-	if (out->len == 0) /* the root "/" is stored as "" so children join */
-		sb_add(out, "/", 1);
-	return 0;
-}
-
-/* The watch named (parent, name hash), by a pass over the map; 0 if none. */
-int wmap_find(const struct watcher *w, int parent, uint64_t hash)
-{
-	uint64_t next = vmap_next_key(w->map);
-	const char *name = "";
-
-	for (uint64_t k = vmap_first_key(w->map); k < next; k++) {
-		if (wmap_parent(w, (int)k, &name) == parent && name_hash(name) == hash)
-			return (int)k;
 	}
 	return 0;
 }
