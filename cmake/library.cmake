@@ -41,8 +41,9 @@ if(NOT CMAKE_OBJCOPY)
     "needs it to make its internal symbols local")
 endif()
 set(vmap_merged ${CMAKE_CURRENT_BINARY_DIR}/vmap_merged.o)
-# the compiler's own flags go along: -m32 picks the objects' format
-separate_arguments(vmap_link_flags UNIX_COMMAND "${CMAKE_C_FLAGS}")
+# the compiler's own flags go along (CC="gcc -m32" or CFLAGS=-m32): -m32
+# picks the objects' format
+separate_arguments(vmap_link_flags UNIX_COMMAND "${CMAKE_C_COMPILER_ARG1} ${CMAKE_C_FLAGS}")
 add_custom_command(OUTPUT ${vmap_merged}
   COMMAND ${CMAKE_C_COMPILER} ${vmap_link_flags} -r -nostdlib -o ${vmap_merged}.tmp
           $<TARGET_OBJECTS:vmap_objects>
