@@ -227,6 +227,8 @@ struct cache_array;
 HIDDEN void vmi_groups_learn(const vmap *m, uint64_t g, uint64_t groups, uint64_t first_key);
 HIDDEN const uint32_t *vmi_groups_known_slots(const vmap *m, uint64_t g, const char **base,
 					  uint64_t *room);
+HIDDEN void vmi_groups_premap(const vmap *m, uint64_t g, uint64_t n, uint64_t pos,
+			      uint64_t first_key);
 HIDDEN void vmi_groups_free(vmap *m);
 
 struct vmap {

@@ -27,17 +27,20 @@
  * path, without a lock or a system call.
  *
  * Both grow by doubling. Old windows and arrays stay until close, since a
- * reader may still hold them; every group placed is mapped into every window
- * that covers it, and a new window maps every group placed before it is
- * published.
+ * reader may still hold them, but only the newest takes new pages: a new
+ * window maps every page the old one showed before it is published, and a
+ * group placed later is mapped into the newest window alone. The writer
+ * maps each slot run it takes at once (vmi_groups_premap): one mmap a run,
+ * not a group; the run's slots read as zero until written.
  *
  * Publication: a new array is filled, then published by one pointer,
  * m->fast.cache, with release; the inline get loads it with acquire, so
  * everything in it is visible. A group becomes visible to the fast path by
- * its bases[] entry, stored with release after its window page is mapped
- * and its room stored; the get loads it with acquire. A reader holding an
- * old array finds bases[] NULL for groups placed since, and goes the slow
- * way, which reads the newest array.
+ * its bases[] entry in the array whose window shows it, stored with release
+ * after its page is mapped and its room stored; the get loads it with
+ * acquire, and reads that array's window. A reader holding an old array
+ * finds bases[] NULL for groups placed since, and goes the slow way, which
+ * reads the newest array.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -62,6 +65,7 @@ struct cache_array {
 	const char **bases;
 	uint64_t *rooms;
 	char *window;          /* pub.groups groups' slot blocks */
+	uint64_t *pages;       /* per window page: the file position it shows + 1; 0: none */
 	struct known *known;
 	struct cache_array *older;
 };
@@ -83,29 +87,25 @@ static void array_free(struct cache_array *a)
 		vmi_sys_munmap(a->window, window_bytes(a->pub.groups));
 	vmi_sys_free(a->bases);
 	vmi_sys_free(a->rooms);
+	vmi_sys_free(a->pages);
 	vmi_sys_free(a->known);
 	vmi_sys_free(a);
 }
 
-/* Map groups [g, g + n), whose slot blocks start at pos, into window a. */
-static int map_into(vmap *m, struct cache_array *a, uint64_t g, uint64_t n, uint64_t pos)
+/*
+ * Map window pages [p, p + n) of a (groups p * pg onward) to the file from
+ * pos, and remember what each shows. Only the newest window takes new
+ * pages: a reader holding an older one finds bases[] NULL there for every
+ * group placed since, and takes the slow path, which reads the newest.
+ */
+static int map_pages(vmap *m, struct cache_array *a, uint64_t p, uint64_t n, uint64_t pos)
 {
-	uint64_t end = g + n < a->pub.groups ? g + n : a->pub.groups;
-	if (g >= end)
-		return 0;
-	return vmi_sys_mmap_at(a->window + window_bytes(g), window_bytes(end - g), PROT_READ,
-				m->fd, pos);
-}
-
-/* ... and into every window that covers them. */
-static int map_into_windows(vmap *m, uint64_t g, uint64_t n, uint64_t pos)
-{
-	for (struct cache_array *a = m->cache; a; a = a->older) {
-		int err = map_into(m, a, g, n, pos);
-		if (err)
-			return err;
-	}
-	return 0;
+	uint64_t pg = page_groups(m);
+	int err = vmi_sys_mmap_at(a->window + window_bytes(p * pg), window_bytes(n * pg), PROT_READ,
+				  m->fd, pos);
+	for (uint64_t i = 0; !err && i < n; i++)
+		a->pages[p + i] = pos + window_bytes(i * pg) + 1;
+	return err;
 }
 
 /* Group g's slot block and base, checked as any position from the file. */
@@ -157,21 +157,15 @@ static void fill(vmap *m, struct cache_array *a, uint64_t g, uint64_t pos, uint6
 static int page_position(const vmap *m, const struct cache_array *a, uint64_t g, uint64_t pos,
 			 uint64_t *page_pos, int *mapped)
 {
-	uint64_t pg = page_groups(m), first = g - g % pg;
+	uint64_t pg = page_groups(m), shows = a->pages[g / pg];
 
-	*mapped = 0;
+	*mapped = shows != 0;
 	if (pos < BLOCK_BYTES * (g % pg))
 		return 0;
 	*page_pos = pos - BLOCK_BYTES * (g % pg);
 	if (*page_pos % m->page)
 		return 0;
-	for (uint64_t i = first; i < first + pg && i < a->pub.groups; i++) {
-		if (a->known[i].windowed) {
-			*mapped = 1;
-			return a->known[i].slots_pos - BLOCK_BYTES * (i - first) == *page_pos;
-		}
-	}
-	return 1;
+	return !shows || shows - 1 == *page_pos;
 }
 
 /* With 4 KiB pages: the run of groups around g whose slot blocks lie side
@@ -183,12 +177,11 @@ static void find_run(const vmap *m, const struct cache_array *a, uint64_t g, uin
 
 	*lo = g;
 	*hi = g + 1;
-	while (*lo > 0 && g - *lo < RUN_MAX_BLOCKS && !a->known[*lo - 1].slots &&
+	while (*lo > 0 && g - *lo < RUN_MAX_BLOCKS && !a->pages[*lo - 1] &&
 	       group_ok(m, *lo - 1, &p, &b) && p + window_bytes(g - *lo + 1) == pos)
 		(*lo)--;
 	while (*hi < groups && *hi < a->pub.groups && *hi - g < RUN_MAX_BLOCKS &&
-	       !a->known[*hi].slots && group_ok(m, *hi, &p, &b) &&
-	       p == pos + window_bytes(*hi - g))
+	       !a->pages[*hi] && group_ok(m, *hi, &p, &b) && p == pos + window_bytes(*hi - g))
 		(*hi)++;
 }
 
@@ -207,7 +200,7 @@ static int place(vmap *m, struct cache_array *a, uint64_t g, uint64_t groups, ui
 		lo = g - g % pg;
 		hi = lo + pg;
 	}
-	if (!mapped && map_into_windows(m, lo, hi - lo, page_pos))
+	if (!mapped && map_pages(m, a, lo / pg, (hi - lo) / pg, page_pos))
 		return 0;
 	for (uint64_t i = lo; i < hi && i < groups && i < a->pub.groups; i++)
 		if (!a->known[i].slots && group_ok(m, i, &p, &b) &&
@@ -216,20 +209,19 @@ static int place(vmap *m, struct cache_array *a, uint64_t g, uint64_t groups, ui
 	return 1;
 }
 
-/* Map into new window a every page of the old one that shows a group. */
+/* Map into new window a every page the old one shows, a run at a time,
+ * and take over what the old array knows. */
 static int remap_known(vmap *m, struct cache_array *a, const struct cache_array *old)
 {
-	uint64_t pg = page_groups(m);
+	uint64_t pages = old ? old->pub.groups / page_groups(m) : 0;
 
-	for (uint64_t first = 0; old && first < old->pub.groups; first += pg) {
-		for (uint64_t i = first; i < first + pg && i < old->pub.groups; i++) {
-			const struct known *k = &old->known[i];
-			if (!k->windowed)
-				continue;
-			if (map_into(m, a, first, pg, k->slots_pos - window_bytes(i - first)))
-				return -ENOMEM;
-			break;
-		}
+	for (uint64_t p = 0, n; p < pages; p += n) {
+		for (n = 1; p + n < pages && old->pages[p + n] &&
+			    old->pages[p + n] == old->pages[p] + window_bytes(n * page_groups(m));
+		     n++)
+			;
+		if (old->pages[p] && map_pages(m, a, p, n, old->pages[p] - 1))
+			return -ENOMEM;
 	}
 	for (uint64_t i = 0; old && i < old->pub.groups; i++) {
 		const struct known *k = &old->known[i];
@@ -250,6 +242,9 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 	uint64_t size = old ? old->pub.groups : FIRST_GROUPS;
 	int err = 0;
 
+	while (size < page_groups(m)) /* whole pages (pages of 256 KiB and more) */
+		size *= 2;
+
 	while (size <= g)
 		size *= 2;
 	if (size > SIZE_MAX / BLOCK_BYTES) /* 32 bits: more window than address space */
@@ -262,9 +257,11 @@ static struct cache_array *grow(vmap *m, uint64_t g, uint64_t first_key)
 	a->bases = vmi_sys_calloc((size_t)size, sizeof *a->bases);
 	a->rooms = vmi_sys_calloc((size_t)size, sizeof *a->rooms);
 	a->known = vmi_sys_calloc((size_t)size, sizeof *a->known);
+	a->pages = vmi_sys_calloc((size_t)(size / page_groups(m)), sizeof *a->pages);
 	a->window = vmi_sys_mmap(window_bytes(size), PROT_READ,
 				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0, &err);
-	if (!a->bases || !a->rooms || !a->known || !a->window || remap_known(m, a, old)) {
+	if (!a->bases || !a->rooms || !a->known || !a->pages || !a->window ||
+	    remap_known(m, a, old)) {
 		array_free(a);
 		return NULL;
 	}
@@ -308,6 +305,35 @@ void vmi_groups_learn(const vmap *cm, uint64_t g, uint64_t groups, uint64_t firs
 		MSTORE(&a->known[g].room, room);
 		if (a->known[g].windowed)
 			MSTORE(&a->rooms[g], room);
+	}
+	pthread_mutex_unlock(&m->map_lock);
+}
+
+/*
+ * vmi_groups_premap - the writer has taken a run of n slot blocks at pos for
+ * groups g onward: map the run into the window at once, so that opening
+ * each of its groups maps nothing (one mmap a run, not a group). Its slots
+ * read as zero until written ("nothing here"), and no group is known until
+ * learned. Quietly does nothing where the pages do not line up.
+ */
+void vmi_groups_premap(const vmap *cm, uint64_t g, uint64_t n, uint64_t pos, uint64_t first_key)
+{
+	vmap *m = (vmap *)cm;
+	uint64_t pg = page_groups(m);
+	struct cache_array *a;
+
+	if (g % pg || n % pg || pos % m->page)
+		return;
+	pthread_mutex_lock(&m->map_lock);
+	a = m->cache;
+	if (!a || g + n > a->pub.groups)
+		a = grow(m, g + n - 1, first_key);
+	if (a) {
+		uint64_t p = g / pg, unmapped = 1;
+		for (uint64_t i = 0; i < n / pg; i++)
+			unmapped &= !a->pages[p + i];
+		if (unmapped)
+			map_pages(m, a, p, n / pg, pos);
 	}
 	pthread_mutex_unlock(&m->map_lock);
 }

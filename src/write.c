@@ -370,6 +370,9 @@ __attribute__((noinline)) static int append_planned(vmap *m, uint64_t key, const
 	vmi_state_store(&m->hdr->live, &a.p.st);
 	planned_end(m);
 	note_group(m, index, a.g.slots_pos, a.g.base);
+	if (a.p.new_run_blocks) /* the window shows the whole run at once */
+		vmi_groups_premap(m, index >> GROUP_SHIFT, a.p.new_run_blocks, a.p.new_run_pos,
+				  a.p.st.first_key);
 	if (a.g.fresh) /* readers of this handle need not learn it themselves */
 		learn_new_group(m, index >> GROUP_SHIFT, a.p.st.first_key);
 	return 0;
