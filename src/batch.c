@@ -74,35 +74,58 @@ static size_t finish(const vmap *m, uint64_t key, const struct pending *r, const
 {
 	size_t n = r->len;
 	*val = r->p ? r->p : vmap_get_slow(m, key, &n);
-	if (*val && len)
+	if (*val)
 		*len = n;
 	return *val != NULL;
+}
+
+/* The three stages over keys[0..n), filling the ring from empty and
+ * draining it at the end: the middle loop, where most keys pass, tests
+ * nothing but the keys themselves. */
+static size_t pipeline(const vmap *m, const struct vmap_cache *published, const uint64_t *keys,
+		       size_t n, const char **vals, size_t *lens)
+{
+	/* a copy that the stores to lens (size_t may be uint64_t) cannot
+	 * alias, so its fields stay in registers; a published cache never
+	 * changes but for the bases, which are still read through it */
+	const struct vmap_cache fixed = *published, *c = &fixed;
+	struct pending ring[RING];
+	size_t found = 0, dummy, i = 0;
+
+	for (; i < n && i < 2 * DEPTH; i++) {
+		stage_prefetch(c, keys[i]);
+		if (i >= DEPTH)
+			stage_resolve(m, c, keys[i - DEPTH], &ring[(i - DEPTH) % RING]);
+	}
+	for (; i < n; i++) {
+		size_t j = i - 2 * DEPTH;
+		stage_prefetch(c, keys[i]);
+		stage_resolve(m, c, keys[i - DEPTH], &ring[(i - DEPTH) % RING]);
+		found += finish(m, keys[j], &ring[j % RING], &vals[j], lens ? &lens[j] : &dummy);
+	}
+	for (; i < n + 2 * DEPTH; i++) {
+		size_t j = i - 2 * DEPTH;
+		if (i >= DEPTH && i - DEPTH < n)
+			stage_resolve(m, c, keys[i - DEPTH], &ring[(i - DEPTH) % RING]);
+		if (i >= 2 * DEPTH)
+			found += finish(m, keys[j], &ring[j % RING], &vals[j],
+					lens ? &lens[j] : &dummy);
+	}
+	return found;
 }
 
 size_t vmap_get_many(const vmap *m, const uint64_t *keys, size_t n, const char **vals,
 		     size_t *lens)
 {
 	const struct vmap_cache *c;
-	struct pending ring[RING];
 	size_t found = 0;
 
 	if (!m || !keys || !vals)
 		return 0;
 	c = MLOAD_ACQ(&m->fast.cache); /* pairs with window.c's grow */
-	if (!c) {
-		for (size_t i = 0; i < n; i++)
-			found += (vals[i] = vmap_get(m, keys[i], lens ? &lens[i] : NULL)) != NULL;
-		return found;
-	}
-	for (size_t i = 0; i < n + 2 * DEPTH; i++) {
-		if (i < n)
-			stage_prefetch(c, keys[i]);
-		if (i >= DEPTH && i - DEPTH < n)
-			stage_resolve(m, c, keys[i - DEPTH], &ring[(i - DEPTH) % RING]);
-		if (i >= 2 * DEPTH) {
-			size_t j = i - 2 * DEPTH;
-			found += finish(m, keys[j], &ring[j % RING], &vals[j], lens ? &lens[j] : NULL);
-		}
-	}
+	if (c)
+		return pipeline(m, c, keys, n, vals, lens);
+	for (size_t i = 0; i < n; i++)
+		found += (vals[i] = vmap_get(m, keys[i], lens ? &lens[i] : NULL)) != NULL;
 	return found;
 }
